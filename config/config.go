@@ -1,0 +1,207 @@
+// Package config reads skim's YAML configuration file: the rewrite
+// engine's settings, where table statistics come from, and the named
+// policies that decide what skim does with each statement.
+//
+// A file looks like this (testdata/skim.yaml has a commented example):
+//
+//	rewrite:
+//	  min_table_bytes: 1GiB        # sizes take units (B, KiB..PiB, KB..PB) or plain integers
+//	  max_shortfall: 1e-6
+//	  trino_split_bytes: 64MiB
+//	  bigquery_block_bytes: 1GiB
+//	catalog:
+//	  file: catalog.yaml           # relative to the configuration file's directory
+//	policies:
+//	  - name: ci
+//	    mode: off                  # off | advise | rewrite
+//	    match: {users: ["ci-*"], sources: ["dbt*"], client_tags: [dev]}
+//	  - name: default              # no match: applies to everyone else
+//	    mode: rewrite
+//
+// Load and Parse check the whole file and report every problem at once,
+// each with its file, line and field, so that a broken file is fixed in one
+// pass instead of one restart per mistake.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"strings"
+)
+
+// Config is a parsed configuration file. A zero setting means "use the
+// default"; the component that owns the setting applies it, so defaults
+// live next to the code that depends on them.
+type Config struct {
+	// Rewrite holds the rewrite engine's settings.
+	Rewrite Rewrite
+	// Catalog says where table statistics come from.
+	Catalog Catalog
+	// Policies are tried in order by PolicyFor. When the file has no
+	// policies, or an empty policies section, they are Default's; an
+	// explicit "policies: []" leaves none, so no statement has a policy.
+	Policies []Policy
+	// Path is the file the configuration was read from (the name given to
+	// Parse); empty for Default.
+	Path string
+}
+
+// Rewrite holds the rewrite engine's settings; zero fields take the
+// engine's defaults.
+type Rewrite struct {
+	// MinTableBytes is the size from which a table is sampled; smaller
+	// tables are read whole.
+	MinTableBytes int64
+	// MaxShortfall is the largest accepted probability that a sample
+	// returns fewer rows than the statement asks for; when set it is above
+	// 0 and below 0.01.
+	MaxShortfall float64
+	// TrinoSplitBytes is the size of a Trino split, used when the catalog
+	// does not count a table's files.
+	TrinoSplitBytes int64
+	// BigQueryBlockBytes is the size of a BigQuery sampling block.
+	BigQueryBlockBytes int64
+}
+
+// Catalog says where table statistics come from.
+type Catalog struct {
+	// File is the static catalog file, as an absolute path; empty when the
+	// configuration names none.
+	File string
+}
+
+// Mode is what skim does with the statements a policy applies to.
+type Mode string
+
+// The modes a policy can have.
+const (
+	// ModeOff passes statements through untouched.
+	ModeOff Mode = "off"
+	// ModeAdvise runs statements unchanged and reports the rewrite skim
+	// would have made, so users can judge it before turning it on.
+	ModeAdvise Mode = "advise"
+	// ModeRewrite runs the rewritten, sampled statements.
+	ModeRewrite Mode = "rewrite"
+)
+
+// modes lists the valid modes in the order messages show them.
+func modes() []Mode { return []Mode{ModeOff, ModeAdvise, ModeRewrite} }
+
+// Policy is a named mode for the statements its Match fits.
+type Policy struct {
+	// Name identifies the policy in logs and lookups; unique in a file.
+	Name string
+	// Mode is what skim does with the statements the policy applies to.
+	Mode Mode
+	// Match selects who the policy applies to; nil makes it the default
+	// policy, which fits everyone.
+	Match *Match
+}
+
+// Match selects statements by who sent them. Patterns use path.Match
+// syntax: * matches any run of characters except '/', ? one character,
+// [a-z] a class. Every non-empty list must match; empty lists match
+// anything. A file never holds a Match with all lists empty, since that
+// would be a default policy in disguise.
+type Match struct {
+	// Users are patterns for the user name.
+	Users []string
+	// Sources are patterns for the client's source (Trino's
+	// X-Trino-Source, say).
+	Sources []string
+	// ClientTags are patterns of which at least one must match at least one
+	// of the client's tags.
+	ClientTags []string
+}
+
+// Who describes the sender of a statement, as the client reported it.
+type Who struct {
+	// User is the user name.
+	User string
+	// Source names the client program (Trino's X-Trino-Source, say).
+	Source string
+	// ClientTags are the client's tags (Trino's X-Trino-Client-Tags).
+	ClientTags []string
+}
+
+// Load reads and validates the configuration file at path. A relative
+// catalog file is resolved against path's directory.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration file: %w; check the path and the file's permissions", err)
+	}
+	return Parse(path, data)
+}
+
+// Default is the configuration used when there is no file: engine defaults
+// and a single policy, "default", that rewrites every statement.
+func Default() *Config {
+	return &Config{Policies: []Policy{{Name: "default", Mode: ModeRewrite}}}
+}
+
+// Policy returns the policy with the given name. The error for an unknown
+// name lists the valid ones.
+func (c *Config) Policy(name string) (*Policy, error) {
+	names := make([]string, 0, len(c.Policies))
+	for i := range c.Policies {
+		if c.Policies[i].Name == name {
+			return &c.Policies[i], nil
+		}
+		names = append(names, c.Policies[i].Name)
+	}
+	where := c.Path
+	if where == "" {
+		where = "the built-in configuration"
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no policy named %q: %s defines no policies; add one under policies", name, where)
+	}
+	return nil, fmt.Errorf("no policy named %q in %s; valid policies: %s", name, where, strings.Join(names, ", "))
+}
+
+// PolicyFor returns the first policy whose Match fits w, or nil when none
+// does and there is no default policy.
+func (c *Config) PolicyFor(w Who) *Policy {
+	for i := range c.Policies {
+		if c.Policies[i].Match.fits(w) {
+			return &c.Policies[i]
+		}
+	}
+	return nil
+}
+
+// fits reports whether every non-empty list of m matches w; a nil Match
+// fits everyone. Malformed patterns, which Parse rejects but a Config built
+// in code may hold, match nothing.
+func (m *Match) fits(w Who) bool {
+	if m == nil {
+		return true
+	}
+	if len(m.Users) > 0 && !matchAny(m.Users, w.User) {
+		return false
+	}
+	if len(m.Sources) > 0 && !matchAny(m.Sources, w.Source) {
+		return false
+	}
+	if len(m.ClientTags) == 0 {
+		return true
+	}
+	for _, tag := range w.ClientTags {
+		if matchAny(m.ClientTags, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchAny reports whether s matches one of patterns.
+func matchAny(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, s); ok {
+			return true
+		}
+	}
+	return false
+}
