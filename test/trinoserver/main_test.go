@@ -1,0 +1,228 @@
+package trinoserver
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/skimdata/skim/test/postgres"
+	"github.com/trinodb/trino-go-client/trino"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+)
+
+// testDemo is the small demo the tests query: 5 days × 20,000 events.
+var testDemo = DemoOptions{Days: 5, RowsPerDay: 20000, End: time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}
+
+// testEnv is the PostgreSQL all tests share, started once by TestMain.
+var testEnv struct {
+	pool *pgxpool.Pool
+	// skip is why tests that need PostgreSQL skip; empty when it runs.
+	skip string
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	log := zap.NewNop()
+	pg, err := postgres.Start(ctx, postgres.Options{}, log)
+	switch {
+	case errors.Is(err, postgres.ErrNotInstalled) && os.Getenv("CI") == "":
+		testEnv.skip = err.Error()
+		return m.Run()
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "trinoserver tests need PostgreSQL: %v\n", err)
+		return 1
+	}
+	defer pg.Stop()
+	pool, err := pgxpool.New(ctx, pg.DSN())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "connect to the test PostgreSQL: %v\n", err)
+		return 1
+	}
+	defer pool.Close()
+	began := time.Now()
+	if err := LoadDemo(ctx, pool, testDemo, log); err != nil {
+		fmt.Fprintf(os.Stderr, "load the test demo: %v\n", err)
+		return 1
+	}
+	fmt.Printf("test demo (%d days × %d rows) loaded in %s\n", testDemo.Days, testDemo.RowsPerDay, time.Since(began).Round(time.Millisecond))
+	testEnv.pool = pool
+	return m.Run()
+}
+
+// needPostgres skips a test when PostgreSQL is not installed (outside CI).
+func needPostgres(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	if testEnv.skip != "" {
+		t.Skipf("skipping: %s", testEnv.skip)
+	}
+	return testEnv.pool
+}
+
+// trinoEnv is a Server behind an httptest.Server, with a record of the
+// requests that reached it.
+type trinoEnv struct {
+	srv *Server
+	ts  *httptest.Server
+
+	mu       sync.Mutex
+	requests []string // "METHOD path"
+}
+
+func newTrinoEnv(t *testing.T, pool *pgxpool.Pool, opts Options) *trinoEnv {
+	t.Helper()
+	e := &trinoEnv{srv: New(pool, opts, zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel)))}
+	e.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		e.requests = append(e.requests, r.Method+" "+r.URL.Path)
+		e.mu.Unlock()
+		e.srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		e.srv.Reset()
+		e.ts.Close()
+	})
+	return e
+}
+
+func (e *trinoEnv) requestLog() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.requests...)
+}
+
+// db opens database/sql through trino-go-client, as user tester with
+// catalog demo and schema web.
+func (e *trinoEnv) db(t *testing.T, edit func(*trino.Config)) *sql.DB {
+	t.Helper()
+	cfg := &trino.Config{ServerURI: strings.Replace(e.ts.URL, "http://", "http://tester@", 1), Catalog: "demo", Schema: "web"}
+	if edit != nil {
+		edit(cfg)
+	}
+	dsn, err := cfg.FormatDSN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("trino", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// rawPage is a page of the protocol as a raw client sees it.
+type rawPage struct {
+	status int
+	header http.Header
+	body   []byte
+
+	ID      string `json:"id"`
+	InfoURI string `json:"infoUri"`
+	NextURI string `json:"nextUri"`
+	Columns []struct {
+		Name          string          `json:"name"`
+		Type          string          `json:"type"`
+		TypeSignature json.RawMessage `json:"typeSignature"`
+	} `json:"columns"`
+	Data  [][]any `json:"data"`
+	Stats struct {
+		State              string `json:"state"`
+		Queued             bool   `json:"queued"`
+		Scheduled          bool   `json:"scheduled"`
+		Nodes              int    `json:"nodes"`
+		TotalSplits        int    `json:"totalSplits"`
+		CompletedSplits    int    `json:"completedSplits"`
+		ProcessedRows      int64  `json:"processedRows"`
+		ProcessedBytes     int64  `json:"processedBytes"`
+		PhysicalInputBytes int64  `json:"physicalInputBytes"`
+		ElapsedTimeMillis  int64  `json:"elapsedTimeMillis"`
+	} `json:"stats"`
+	Error *struct {
+		Message   string `json:"message"`
+		ErrorCode int    `json:"errorCode"`
+		ErrorName string `json:"errorName"`
+		ErrorType string `json:"errorType"`
+	} `json:"error"`
+	UpdateType string `json:"updateType"`
+}
+
+// rawClient speaks the protocol by hand, to see what trino-go-client
+// hides: pages, stats and status codes.
+type rawClient struct {
+	t    *testing.T
+	base string
+}
+
+func (c rawClient) do(method, url, body string, header map[string]string) rawPage {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("%s %s: read body: %v", method, url, err)
+	}
+	p := rawPage{status: resp.StatusCode, header: resp.Header, body: data}
+	if resp.StatusCode == http.StatusOK && bytes.HasPrefix(data, []byte("{")) {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber() // keep bigints exact
+		if err := dec.Decode(&p); err != nil {
+			c.t.Fatalf("%s %s: decode %s: %v", method, url, data, err)
+		}
+	}
+	return p
+}
+
+// post submits sql as user tester with schema web.
+func (c rawClient) post(sql string) rawPage {
+	c.t.Helper()
+	return c.do(http.MethodPost, c.base+"/v1/statement", sql, map[string]string{
+		"X-Trino-User": "tester", "X-Trino-Catalog": "demo", "X-Trino-Schema": "web",
+	})
+}
+
+// run submits sql and follows nextUri to the end; it returns every page.
+func (c rawClient) run(sql string) []rawPage {
+	c.t.Helper()
+	pages := []rawPage{c.post(sql)}
+	for deadline := time.Now().Add(30 * time.Second); pages[len(pages)-1].NextURI != ""; {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: not finished after 30 s", sql)
+		}
+		p := c.do(http.MethodGet, pages[len(pages)-1].NextURI, "", nil)
+		if p.status != http.StatusOK {
+			c.t.Fatalf("GET %s: status %d: %s", pages[len(pages)-1].NextURI, p.status, p.body)
+		}
+		pages = append(pages, p)
+	}
+	return pages
+}
