@@ -34,9 +34,9 @@ type Kind int
 
 // Statement kinds. Only reads are ever rewritten.
 const (
-	KindOther Kind = iota // SHOW, SET, EXPLAIN, DDL without a query, ...
+	KindOther Kind = iota // SHOW, SET, EXPLAIN, EXECUTE, ...
 	KindRead              // a query
-	KindWrite             // INSERT, CTAS, MERGE, UPDATE, DELETE, ...
+	KindWrite             // INSERT, CTAS, MERGE, UPDATE, DELETE, DDL, ...
 )
 
 func (k Kind) String() string {
@@ -86,8 +86,9 @@ type Block struct {
 	// CTE is the name of the CTE this block defines, when Context is InCTE.
 	CTE string
 
-	// SetOp is "" for a select block, else UNION, UNION ALL, INTERSECT or
-	// EXCEPT; Operands then holds the operand blocks.
+	// SetOp is "" for a select block, else UNION, UNION ALL, INTERSECT,
+	// INTERSECT ALL, EXCEPT or EXCEPT ALL; Operands then holds the operand
+	// blocks.
 	SetOp    string
 	Operands []*Block
 
@@ -177,7 +178,8 @@ type TableRef struct {
 	Span Span
 	// Sampled is true when the reference already has a TABLESAMPLE clause.
 	Sampled bool
-	// Block is the block whose FROM clause holds the reference.
+	// Block is the block whose FROM clause holds the reference; nil for
+	// the table a write targets.
 	Block *Block
 }
 
