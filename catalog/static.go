@@ -74,7 +74,7 @@ func ParseStatic(name string, data []byte) (*Static, error) {
 	return s, nil
 }
 
-// Table returns a copy of the named table, which the caller may modify. The
+// Table returns the named table, shared and not to be modified. The
 // name compares case-insensitively. Unknown tables yield an error wrapping
 // ErrNotFound that tells the user where to add the table.
 func (s *Static) Table(_ context.Context, name string) (*Table, error) {
@@ -83,7 +83,7 @@ func (s *Static) Table(_ context.Context, name string) (*Table, error) {
 		return nil, fmt.Errorf("%w: %q is not in %s; add it to the catalog file under tables: with its name, rows, bytes and columns",
 			ErrNotFound, name, s.file)
 	}
-	return t.Clone(), nil
+	return t, nil
 }
 
 // Tables returns copies of all tables sorted by name, for listing the

@@ -17,6 +17,8 @@ var ErrNotFound = errors.New("table not found in catalog")
 
 // Provider looks tables up by fully qualified name: catalog.schema.table for
 // Trino, project.dataset.table for BigQuery. Names compare case-insensitively.
+// A returned Table may be shared with other callers and must not be
+// modified: lookups sit on every statement's path, so providers do not copy.
 type Provider interface {
 	Table(ctx context.Context, name string) (*Table, error)
 }
