@@ -38,6 +38,12 @@ type Config struct {
 	Rewrite Rewrite
 	// Catalog says where table statistics come from.
 	Catalog Catalog
+	// Trino is the Trino frontend: where skim listens and forwards.
+	Trino Trino
+	// Admin is the listener for health checks.
+	Admin Admin
+	// Ledger is where skim records each statement.
+	Ledger Ledger
 	// Policies are tried in order by PolicyFor. When the file has no
 	// policies, or an empty policies section, they are Default's; an
 	// explicit "policies: []" leaves none, so no statement has a policy.
@@ -68,6 +74,31 @@ type Rewrite struct {
 type Catalog struct {
 	// File is the static catalog file, as an absolute path; empty when the
 	// configuration names none.
+	File string
+}
+
+// Trino configures the Trino frontend.
+type Trino struct {
+	// Listen is the address clients connect to, e.g. ":8081"; empty
+	// means the frontend is off unless a flag sets it.
+	Listen string
+	// Upstream is the coordinator's URL, e.g. http://trino:8080.
+	Upstream string
+	// PublicURL is the URL clients reach skim at, when a load balancer
+	// sits in front; empty means each request's own scheme and host.
+	PublicURL string
+}
+
+// Admin configures the admin listener.
+type Admin struct {
+	// Listen is the address of /healthz, e.g. "127.0.0.1:9091".
+	Listen string
+}
+
+// Ledger says where statement records go.
+type Ledger struct {
+	// File is a JSON-lines file, as an absolute path; empty means
+	// records go to the log only.
 	File string
 }
 

@@ -220,7 +220,7 @@ func TestParseErrors(t *testing.T) {
 				"    match: {user: [x], users: [y]}",
 			),
 			want: []wantErr{
-				{1, "", `unknown field "listeners"; valid fields: rewrite, catalog, policies`},
+				{1, "", `unknown field "listeners"; valid fields: rewrite, catalog, trino, admin, ledger, policies`},
 				{2, "catalog", `unknown field "path"; valid fields: file`},
 				{6, "policies[0]", `unknown field "when"; valid fields: name, mode, match`},
 				{7, "policies[0].match", `unknown field "user"; valid fields: users, sources, client_tags`},
@@ -344,7 +344,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "empty catalog file",
 			src:  yamlLines("catalog:", `  file: ""`),
-			want: []wantErr{{2, "catalog.file", "empty path; give the catalog file's path or remove the line"}},
+			want: []wantErr{{2, "catalog.file", "empty path; give the path of a catalog file such as catalog.yaml or remove the line"}},
 		},
 		{
 			name: "errors are collected and sorted by line",
@@ -663,4 +663,26 @@ func FuzzParse(f *testing.F) {
 		}
 		cfg.PolicyFor(Who{User: "u", Source: "s", ClientTags: []string{"t"}})
 	})
+}
+
+func TestParseServeSections(t *testing.T) {
+	cfg, err := Parse("/etc/skim/skim.yaml", []byte("trino:\n  listen: \":8081\"\n  upstream: http://trino:8080\n  public_url: https://skim.example.com\nadmin:\n  listen: 127.0.0.1:9091\nledger:\n  file: ledger.jsonl\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Trino{Listen: ":8081", Upstream: "http://trino:8080", PublicURL: "https://skim.example.com"}
+	if cfg.Trino != want || cfg.Admin.Listen != "127.0.0.1:9091" || cfg.Ledger.File != "/etc/skim/ledger.jsonl" {
+		t.Errorf("got %+v %+v %+v", cfg.Trino, cfg.Admin, cfg.Ledger)
+	}
+	for _, tt := range []struct{ yaml, want string }{
+		{"trino:\n  listen: 8081\n", `skim.yaml:2: trino.listen: "8081" is not a listen address`},
+		{"trino:\n  upstream: trino:8080\n", `skim.yaml:2: trino.upstream: "trino:8080" is not an http or https URL`},
+		{"admin:\n  port: 1\n", `skim.yaml:2: admin: unknown field "port"; valid fields: listen`},
+		{"ledger:\n  file: \"\"\n", `skim.yaml:2: ledger.file: empty path`},
+	} {
+		_, err := Parse("skim.yaml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) = %v, want an error containing %q", tt.yaml, err, tt.want)
+		}
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"path"
 	"path/filepath"
 	"slices"
@@ -233,12 +235,26 @@ func splitYAMLError(err error) (string, int) {
 func (p *parser) config(root *yaml.Node) *Config {
 	cfg := &Config{}
 	havePolicies := false
-	p.fields(root, "", []string{"rewrite", "catalog", "policies"}, func(key string, v *yaml.Node) {
+	p.fields(root, "", []string{"rewrite", "catalog", "trino", "admin", "ledger", "policies"}, func(key string, v *yaml.Node) {
 		switch key {
 		case "rewrite":
 			p.rewrite(v, &cfg.Rewrite)
 		case "catalog":
 			p.catalog(v, &cfg.Catalog)
+		case "trino":
+			p.trino(v, &cfg.Trino)
+		case "admin":
+			if p.section(v, "admin", "{listen: 127.0.0.1:9091}") {
+				p.fields(v, "admin", []string{"listen"}, func(_ string, v *yaml.Node) {
+					cfg.Admin.Listen = p.address(v, "admin.listen")
+				})
+			}
+		case "ledger":
+			if p.section(v, "ledger", "{file: ledger.jsonl}") {
+				p.fields(v, "ledger", []string{"file"}, func(_ string, v *yaml.Node) {
+					cfg.Ledger.File = p.path(v, "ledger.file", "a file such as ledger.jsonl")
+				})
+			}
 		case "policies":
 			cfg.Policies, havePolicies = p.policies(v)
 		}
@@ -347,26 +363,76 @@ func (p *parser) catalog(n *yaml.Node, c *Catalog) {
 		return
 	}
 	p.fields(n, "catalog", []string{"file"}, func(_ string, v *yaml.Node) {
-		s, ok := p.scalar(v, "catalog.file", "the path of a catalog file such as catalog.yaml")
-		switch {
-		case !ok:
-			return
-		case s == "":
-			p.failf(v, "catalog.file", "empty path; give the catalog file's path or remove the line")
-			return
-		}
-		// Relative to the configuration file, not the working directory, so
-		// the pair can be moved together and skim started from anywhere.
-		if !filepath.IsAbs(s) {
-			s = filepath.Join(filepath.Dir(p.file), s)
-		}
-		abs, err := filepath.Abs(s)
-		if err != nil {
-			p.failf(v, "catalog.file", "cannot make %q absolute: %w; give an absolute path", s, err)
-			return
-		}
-		c.File = abs
+		c.File = p.path(v, "catalog.file", "the path of a catalog file such as catalog.yaml")
 	})
+}
+
+// path reads a file path; a relative one is relative to the configuration
+// file, not the working directory, so the files can be moved together and
+// skim started from anywhere.
+func (p *parser) path(v *yaml.Node, field, want string) string {
+	s, ok := p.scalar(v, field, want)
+	switch {
+	case !ok:
+		return ""
+	case s == "":
+		p.failf(v, field, "empty path; give %s or remove the line", want)
+		return ""
+	}
+	if !filepath.IsAbs(s) {
+		s = filepath.Join(filepath.Dir(p.file), s)
+	}
+	abs, err := filepath.Abs(s)
+	if err != nil {
+		p.failf(v, field, "cannot make %q absolute: %w; give an absolute path", s, err)
+		return ""
+	}
+	return abs
+}
+
+func (p *parser) trino(n *yaml.Node, t *Trino) {
+	if !p.section(n, "trino", "{listen: \":8081\", upstream: http://trino:8080}") {
+		return
+	}
+	p.fields(n, "trino", []string{"listen", "upstream", "public_url"}, func(key string, v *yaml.Node) {
+		field := "trino." + key
+		switch key {
+		case "listen":
+			t.Listen = p.address(v, field)
+		case "upstream":
+			t.Upstream = p.httpURL(v, field, "the coordinator's URL such as http://trino:8080")
+		case "public_url":
+			t.PublicURL = p.httpURL(v, field, "the URL clients reach skim at, such as https://skim.example.com")
+		}
+	})
+}
+
+// address reads a listen address such as ":8081" or "127.0.0.1:9091".
+func (p *parser) address(v *yaml.Node, field string) string {
+	const want = `an address such as ":8081" or "127.0.0.1:9091"`
+	s, ok := p.scalar(v, field, want)
+	if !ok {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(s); err != nil || port == "" {
+		p.failf(v, field, "%q is not a listen address; expected %s", s, want)
+		return ""
+	}
+	return s
+}
+
+// httpURL reads an absolute http or https URL.
+func (p *parser) httpURL(v *yaml.Node, field, want string) string {
+	s, ok := p.scalar(v, field, want)
+	if !ok {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.failf(v, field, "%q is not an http or https URL; expected %s", s, want)
+		return ""
+	}
+	return s
 }
 
 // policies reads the policies list. ok is false when the value is empty
