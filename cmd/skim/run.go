@@ -20,6 +20,8 @@ const (
 const usage = `skim rewrites expensive Trino and BigQuery statements into cheap, equally correct ones.
 
 Usage:
+  skim demo [flags]                try skim: a local Trino stand-in with demo data
+  skim serve [flags]               run skim in front of a Trino coordinator
   skim explain [flags] [SQL | -]   show what skim would do to a statement
   skim help                        show this help
 
@@ -47,6 +49,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "explain":
 		err = explain(args[1:], stdin, stdout, stderr, log)
+	case "serve":
+		err = serve(args[1:], stderr)
+	case "demo":
+		err = demo(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/skimdata/skim/catalog"
+	"github.com/skimdata/skim/config"
+	"github.com/skimdata/skim/proxy"
+	ptrino "github.com/skimdata/skim/proxy/trino"
+	"github.com/skimdata/skim/rewrite"
+)
+
+const serveUsage = `Usage: skim serve [--config FILE] [flags]
+
+Runs skim in front of a Trino coordinator. Clients connect to --trino-listen
+instead of the coordinator; every statement goes through skim's rules.
+Flags override the configuration file.
+
+Flags:
+`
+
+// serveFlags are the command-line settings of `skim serve`.
+type serveFlags struct {
+	config, trinoListen, trinoUpstream, catalog, ledger, adminListen string
+	publicURL, tlsCert, tlsKey, upstreamCA                           string
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "config", "", "skim configuration file")
+	fs.StringVar(&f.trinoListen, "trino-listen", "", `address for Trino clients (default ":8081")`)
+	fs.StringVar(&f.trinoUpstream, "trino-upstream", "", "the Trino coordinator's URL, e.g. http://trino:8080")
+	fs.StringVar(&f.catalog, "catalog", "", "static catalog YAML file (required until the live catalog is configured)")
+	fs.StringVar(&f.ledger, "ledger", "", "JSON-lines file that records every statement")
+	fs.StringVar(&f.adminListen, "admin-listen", "", `address of /healthz (default "127.0.0.1:9091")`)
+	fs.StringVar(&f.publicURL, "public-url", "", "URL clients reach skim at, when behind a load balancer")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file: serve Trino clients over TLS")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert")
+	fs.StringVar(&f.upstreamCA, "upstream-ca", "", "CA certificate file that signs the coordinator's TLS certificate")
+}
+
+// settings merges the configuration file with the flags.
+func (f *serveFlags) settings() (*config.Config, error) {
+	cfg := config.Default()
+	if f.config != "" {
+		var err error
+		if cfg, err = config.Load(f.config); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	for _, o := range []struct {
+		dst *string
+		val string
+	}{
+		{&cfg.Trino.Listen, f.trinoListen}, {&cfg.Trino.Upstream, f.trinoUpstream}, {&cfg.Catalog.File, f.catalog},
+		{&cfg.Ledger.File, f.ledger}, {&cfg.Admin.Listen, f.adminListen}, {&cfg.Trino.PublicURL, f.publicURL},
+	} {
+		if o.val != "" {
+			*o.dst = o.val
+		}
+	}
+	if cfg.Trino.Listen == "" {
+		cfg.Trino.Listen = ":8081"
+	}
+	if cfg.Admin.Listen == "" {
+		cfg.Admin.Listen = "127.0.0.1:9091"
+	}
+	if cfg.Trino.Upstream == "" {
+		return nil, usagef("serve: no Trino coordinator: pass --trino-upstream URL (e.g. http://trino:8080) or set trino.upstream in the configuration; to try skim without one, run 'skim demo'")
+	}
+	if cfg.Catalog.File == "" {
+		return nil, usagef("serve: no catalog: pass --catalog FILE (a static catalog YAML file) or set catalog.file in the configuration")
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return nil, usagef("serve: --tls-cert and --tls-key go together")
+	}
+	return cfg, nil
+}
+
+// serve implements `skim serve`.
+func serve(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f serveFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, serveUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usagef("serve: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected arguments %q", fs.Args())
+	}
+	cfg, err := f.settings()
+	if err != nil {
+		return err
+	}
+	log := newServerLogger(stderr)
+	defer func() { _ = log.Sync() }()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := startServer(ctx, cfg, f, log)
+	if err != nil {
+		return err
+	}
+	go reloadOnSignal(ctx, f.config, srv.pipeline, log)
+	return srv.wait(ctx)
+}
+
+// server is a running skim: the Trino listener and the admin listener.
+type server struct {
+	pipeline  *proxy.Pipeline
+	trino     *http.Server
+	admin     *http.Server
+	trinoAddr net.Addr
+	errs      chan error
+	closeAll  func()
+	log       *zap.Logger
+}
+
+// startServer opens the listeners and serves until ctx ends.
+func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap.Logger) (*server, error) {
+	cat, err := catalog.LoadStatic(cfg.Catalog.File)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	engine := rewrite.NewEngine(cat, rewrite.Options{
+		MinTableBytes:      cfg.Rewrite.MinTableBytes,
+		MaxShortfall:       cfg.Rewrite.MaxShortfall,
+		TrinoSplitBytes:    cfg.Rewrite.TrinoSplitBytes,
+		BigQueryBlockBytes: cfg.Rewrite.BigQueryBlockBytes,
+	}, log)
+	pipeline := proxy.NewPipeline(engine, cfg, log)
+	closeLedger := func() {}
+	if cfg.Ledger.File != "" {
+		ledger, closer, err := openLedger(cfg.Ledger.File)
+		if err != nil {
+			return nil, err
+		}
+		pipeline.SetLedger(ledger)
+		closeLedger = closer
+	}
+	up, err := url.Parse(cfg.Trino.Upstream)
+	if err != nil {
+		return nil, usagef("serve: --trino-upstream %q: %v", cfg.Trino.Upstream, err)
+	}
+	transport, err := upstreamTransport(f.upstreamCA)
+	if err != nil {
+		return nil, err
+	}
+	frontend, err := ptrino.New(pipeline, ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, Transport: transport}, log)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	s := &server{pipeline: pipeline, errs: make(chan error, 2), log: log}
+	// No write timeout: query pages stream for as long as the query runs.
+	s.trino = &http.Server{Handler: frontend, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: zap.NewStdLog(log)}
+	s.admin = &http.Server{Handler: adminHandler(), ReadHeaderTimeout: 5 * time.Second}
+	trinoLn, err := net.Listen("tcp", cfg.Trino.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("serve: listening for Trino clients on %s: %w; choose another address with --trino-listen", cfg.Trino.Listen, err)
+	}
+	adminLn, err := net.Listen("tcp", cfg.Admin.Listen)
+	if err != nil {
+		trinoLn.Close()
+		return nil, fmt.Errorf("serve: listening for health checks on %s: %w; choose another address with --admin-listen", cfg.Admin.Listen, err)
+	}
+	s.trinoAddr = trinoLn.Addr()
+	s.closeAll = closeLedger
+	go func() {
+		if f.tlsCert != "" {
+			s.errs <- s.trino.ServeTLS(trinoLn, f.tlsCert, f.tlsKey)
+		} else {
+			s.errs <- s.trino.Serve(trinoLn)
+		}
+	}()
+	go func() { s.errs <- s.admin.Serve(adminLn) }()
+	log.Info("skim is serving Trino clients",
+		zap.String("listen", s.trinoAddr.String()), zap.String("upstream", up.Redacted()),
+		zap.String("admin", adminLn.Addr().String()), zap.String("catalog", cfg.Catalog.File))
+	return s, nil
+}
+
+// wait serves until ctx ends or a listener fails, then shuts down,
+// letting running requests finish for up to 30 seconds.
+func (s *server) wait(ctx context.Context) error {
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-s.errs:
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = s.trino.Shutdown(shutdown)
+	_ = s.admin.Shutdown(shutdown)
+	s.closeAll()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	s.log.Info("skim stopped")
+	return err
+}
+
+func adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
+}
+
+// upstreamTransport trusts an extra CA for the coordinator when given.
+func upstreamTransport(caFile string) (http.RoundTripper, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("serve: reading --upstream-ca: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, usagef("serve: --upstream-ca %s holds no PEM certificate", caFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return t, nil
+}
+
+// reloadOnSignal re-reads the configuration's policies on SIGHUP; a file
+// that does not load keeps the policies in force.
+func reloadOnSignal(ctx context.Context, path string, p *proxy.Pipeline, log *zap.Logger) {
+	if path == "" {
+		return
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			cfg, err := config.Load(path)
+			if err != nil {
+				log.Error("configuration reload failed; keeping the policies in force", zap.String("file", path), zap.Error(err))
+				continue
+			}
+			p.SetConfig(cfg)
+			log.Info("configuration reloaded", zap.String("file", path), zap.Int("policies", len(cfg.Policies)))
+		}
+	}
+}
+
+// newServerLogger logs JSON lines at info level to stderr.
+func newServerLogger(w io.Writer) *zap.Logger {
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(w), zapcore.InfoLevel))
+}
+
+// openLedger opens the JSON-lines statement ledger for appending.
+func openLedger(path string) (*zap.Logger, func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	if err != nil {
+		return nil, nil, fmt.Errorf("serve: opening the ledger: %w; check --ledger", err)
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	enc.LevelKey, enc.CallerKey, enc.MessageKey = "", "", ""
+	l := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(f), zapcore.InfoLevel))
+	return l, func() { _ = l.Sync(); _ = f.Close() }, nil
+}

@@ -1,0 +1,206 @@
+package trino
+
+import (
+	"bytes"
+	"io"
+)
+
+// uriKeys are the QueryResults fields (and spooled segment fields) that
+// hold absolute URLs of the coordinator, which the client must reach
+// through skim instead.
+var uriKeys = map[string]bool{
+	"nextUri": true, "infoUri": true, "partialCancelUri": true, "uri": true, "ackUri": true,
+}
+
+// pageRewriter streams a QueryResults JSON document from the coordinator to
+// the client, rewriting URL fields and adding skim's warning, without ever
+// holding a whole page: only keys and URL strings are buffered, never the
+// rows in "data".
+type pageRewriter struct {
+	src io.Reader
+	// mapURI rewrites one coordinator URL.
+	mapURI func(string) string
+	// warning is a JSON object to add to "warnings", or nil.
+	warning []byte
+
+	in, buf, out []byte
+	err          error
+
+	stack    []frame
+	inString bool
+	escape   bool
+	// capture holds the current key or URL value; capturing is false while
+	// a string is passed through unbuffered.
+	capture   []byte
+	capturing bool
+	isKey     bool
+	// injectNext is set after the '[' of the top-level "warnings" array.
+	injectNext  bool
+	sawWarnings bool
+
+	// id and nextURI are the page's own top-level values, as the
+	// coordinator sent them, so the proxy can cancel the query.
+	id, nextURI string
+}
+
+type frame struct {
+	object    bool
+	expectKey bool
+	key       string
+	// members is true once the object has a key.
+	members bool
+}
+
+// maxCapture bounds a buffered key or URL; longer strings pass through
+// unchanged.
+const maxCapture = 16 << 10
+
+func newPageRewriter(src io.Reader, mapURI func(string) string, warning []byte) *pageRewriter {
+	return &pageRewriter{src: src, mapURI: mapURI, warning: warning, in: make([]byte, 32<<10)}
+}
+
+func (p *pageRewriter) Read(b []byte) (int, error) {
+	for len(p.out) == 0 {
+		if p.err != nil {
+			return 0, p.err
+		}
+		n, err := p.src.Read(p.in)
+		p.process(p.in[:n])
+		if err != nil && p.capturing {
+			// The document ended inside a buffered string: pass it on.
+			p.out = append(p.out, p.capture...)
+			p.capturing = false
+		}
+		p.err = err
+	}
+	n := copy(b, p.out)
+	p.out = p.out[n:]
+	return n, nil
+}
+
+func (p *pageRewriter) top() *frame {
+	if len(p.stack) == 0 {
+		return nil
+	}
+	return &p.stack[len(p.stack)-1]
+}
+
+func (p *pageRewriter) process(chunk []byte) {
+	// Read calls process only once out is drained, so buf is free.
+	out := p.buf[:0]
+	for i := 0; i < len(chunk); i++ {
+		c := chunk[i]
+		if p.inString {
+			if p.capturing {
+				p.capture = append(p.capture, c)
+			} else {
+				out = append(out, c)
+			}
+			switch {
+			case p.escape:
+				p.escape = false
+			case c == '\\':
+				p.escape = true
+			case c == '"':
+				p.inString = false
+				if p.capturing {
+					out = p.endCapture(out)
+				}
+			}
+			if p.capturing && len(p.capture) > maxCapture {
+				out = append(out, p.capture...)
+				p.capture, p.capturing = p.capture[:0], false
+				if t := p.top(); p.isKey && t != nil {
+					t.key, t.members = "", true
+				}
+			}
+			continue
+		}
+		if p.injectNext && !isSpace(c) {
+			p.injectNext = false
+			out = append(out, p.warning...)
+			if c != ']' {
+				out = append(out, ',')
+			}
+		}
+		switch c {
+		case '"':
+			p.inString = true
+			t := p.top()
+			switch {
+			case t != nil && t.object && t.expectKey:
+				p.capturing, p.isKey = true, true
+				p.capture = append(p.capture[:0], c)
+				continue
+			case t != nil && t.object && uriKeys[t.key] || len(p.stack) == 1 && t.key == "id":
+				p.capturing, p.isKey = true, false
+				p.capture = append(p.capture[:0], c)
+				continue
+			}
+		case '{':
+			p.stack = append(p.stack, frame{object: true, expectKey: true})
+		case '[':
+			if len(p.stack) == 1 && p.stack[0].key == "warnings" && p.warning != nil {
+				p.sawWarnings = true
+				p.injectNext = true
+			}
+			p.stack = append(p.stack, frame{})
+		case '}', ']':
+			if c == '}' && len(p.stack) == 1 && !p.sawWarnings && p.warning != nil {
+				if p.stack[0].members {
+					out = append(out, ',')
+				}
+				out = append(out, `"warnings":[`...)
+				out = append(out, p.warning...)
+				out = append(out, ']')
+			}
+			if len(p.stack) > 0 {
+				p.stack = p.stack[:len(p.stack)-1]
+			}
+		case ',':
+			if t := p.top(); t != nil && t.object {
+				t.expectKey = true
+			}
+		case ':':
+			if t := p.top(); t != nil && t.object {
+				t.expectKey = false
+			}
+		}
+		out = append(out, c)
+	}
+	p.buf, p.out = out, out
+}
+
+// endCapture finishes a buffered key or value string, capture holding it
+// with its quotes.
+func (p *pageRewriter) endCapture(out []byte) []byte {
+	p.capturing = false
+	raw := p.capture
+	t := p.top()
+	if p.isKey {
+		t.key = string(raw[1 : len(raw)-1])
+		t.members = true
+		return append(out, raw...)
+	}
+	val := string(raw[1 : len(raw)-1])
+	if len(p.stack) == 1 {
+		switch t.key {
+		case "id":
+			p.id = val
+			return append(out, raw...)
+		case "nextUri":
+			p.nextURI = val
+		}
+	}
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		// URLs never need escapes; leave anything unusual alone.
+		return append(out, raw...)
+	}
+	out = append(out, '"')
+	out = append(out, p.mapURI(val)...)
+	return append(out, '"')
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t'
+}

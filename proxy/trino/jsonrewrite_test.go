@@ -1,0 +1,108 @@
+package trino
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func upper(s string) string { return "SKIM(" + s + ")" }
+
+func TestPageRewriter(t *testing.T) {
+	warning := []byte(`{"warningCode":{"code":1,"name":"SKIM_REWRITE"},"message":"m"}`)
+	tests := []struct {
+		name    string
+		in      string
+		warning []byte
+		want    string
+		id, uri string
+	}{
+		{
+			name: "url fields",
+			in:   `{"id":"q1","infoUri":"http://c/ui/q1","nextUri":"http://c/v1/statement/executing/q1/y/1","stats":{"state":"RUNNING"}}`,
+			want: `{"id":"q1","infoUri":"SKIM(http://c/ui/q1)","nextUri":"SKIM(http://c/v1/statement/executing/q1/y/1)","stats":{"state":"RUNNING"}}`,
+			id:   "q1", uri: "http://c/v1/statement/executing/q1/y/1",
+		},
+		{
+			name: "data strings that look like keys are untouched",
+			in:   `{"data":[["nextUri","http://c/x"],{"nextUri":1}],"columns":[{"name":"uri"}]}`,
+			want: `{"data":[["nextUri","http://c/x"],{"nextUri":1}],"columns":[{"name":"uri"}]}`,
+		},
+		{
+			name: "spooled segments",
+			in:   `{"data":{"encoding":"json","segments":[{"type":"spooled","uri":"http://c/v1/spooled/download/a","ackUri":"http://c/v1/spooled/ack/a"}]}}`,
+			want: `{"data":{"encoding":"json","segments":[{"type":"spooled","uri":"SKIM(http://c/v1/spooled/download/a)","ackUri":"SKIM(http://c/v1/spooled/ack/a)"}]}}`,
+		},
+		{
+			name:    "warning into an empty list",
+			in:      `{"id":"q","warnings":[ ]}`,
+			warning: warning,
+			want:    `{"id":"q","warnings":[ ` + string(warning) + `]}`,
+			id:      "q",
+		},
+		{
+			name:    "warning before the engine's own",
+			in:      `{"warnings":[{"message":"x"}]}`,
+			warning: warning,
+			want:    `{"warnings":[` + string(warning) + `,{"message":"x"}]}`,
+		},
+		{
+			name:    "warning added when the page has none",
+			in:      `{"id":"q","stats":{"warnings":[]}}`,
+			warning: warning,
+			want:    `{"id":"q","stats":{"warnings":[]},"warnings":[` + string(warning) + `]}`,
+			id:      "q",
+		},
+		{
+			name: "escapes in strings and keys",
+			in:   `{"a\"nextUri":"x\"y","nextUri":"http://c/\u0041"}`,
+			want: `{"a\"nextUri":"x\"y","nextUri":"http://c/\u0041"}`,
+			uri:  `http://c/\u0041`,
+		},
+		{
+			name: "multi-byte text",
+			in:   `{"data":[["héllo ✓"]],"nextUri":"http://c/n"}`,
+			want: `{"data":[["héllo ✓"]],"nextUri":"SKIM(http://c/n)"}`,
+			uri:  "http://c/n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// One byte at a time, so every state crosses a read boundary.
+			p := newPageRewriter(iotest.OneByteReader(strings.NewReader(tt.in)), upper, tt.warning)
+			got, err := io.ReadAll(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			if p.id != tt.id || p.nextURI != tt.uri {
+				t.Errorf("id, nextUri = %q, %q; want %q, %q", p.id, p.nextURI, tt.id, tt.uri)
+			}
+		})
+	}
+}
+
+// FuzzPageRewriter checks that rewriting keeps a JSON document valid and
+// that, without URL fields or a warning, it changes nothing.
+func FuzzPageRewriter(f *testing.F) {
+	f.Add(`{"id":"q","nextUri":"http://c/v1/statement/1","data":[[1,"a"]],"warnings":[]}`)
+	f.Add(`{"data":[["\"nextUri\"",{"uri":"x"}]]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := io.ReadAll(newPageRewriter(strings.NewReader(in), upper, []byte(`{"w":1}`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if json.Valid([]byte(in)) && !json.Valid(out) {
+			t.Fatalf("valid input became invalid:\n in  %s\n out %s", in, out)
+		}
+		same, _ := io.ReadAll(newPageRewriter(strings.NewReader(in), func(s string) string { return s }, nil))
+		if !bytes.Equal(same, []byte(in)) {
+			t.Fatalf("an identity rewrite changed the document:\n in  %s\n out %s", in, same)
+		}
+	})
+}
