@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/skimdata/skim/catalog"
+	ctrino "github.com/skimdata/skim/catalog/trino"
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
 	ptrino "github.com/skimdata/skim/proxy/trino"
@@ -45,7 +46,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "skim configuration file")
 	fs.StringVar(&f.trinoListen, "trino-listen", "", `address for Trino clients (default ":8081")`)
 	fs.StringVar(&f.trinoUpstream, "trino-upstream", "", "the Trino coordinator's URL, e.g. http://trino:8080")
-	fs.StringVar(&f.catalog, "catalog", "", "static catalog YAML file (required until the live catalog is configured)")
+	fs.StringVar(&f.catalog, "catalog", "", "static catalog YAML file (default: ask the coordinator, cached)")
 	fs.StringVar(&f.ledger, "ledger", "", "JSON-lines file that records every statement")
 	fs.StringVar(&f.adminListen, "admin-listen", "", `address of /healthz (default "127.0.0.1:9091")`)
 	fs.StringVar(&f.publicURL, "public-url", "", "URL clients reach skim at, when behind a load balancer")
@@ -82,9 +83,6 @@ func (f *serveFlags) settings() (*config.Config, error) {
 	}
 	if cfg.Trino.Upstream == "" {
 		return nil, usagef("serve: no Trino coordinator: pass --trino-upstream URL (e.g. http://trino:8080) or set trino.upstream in the configuration; to try skim without one, run 'skim demo'")
-	}
-	if cfg.Catalog.File == "" {
-		return nil, usagef("serve: no catalog: pass --catalog FILE (a static catalog YAML file) or set catalog.file in the configuration")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return nil, usagef("serve: --tls-cert and --tls-key go together")
@@ -141,9 +139,9 @@ type server struct {
 
 // startServer opens the listeners and serves until ctx ends.
 func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap.Logger) (*server, error) {
-	cat, err := catalog.LoadStatic(cfg.Catalog.File)
+	cat, closeCatalog, err := openCatalog(cfg, log)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, err
 	}
 	engine := rewrite.NewEngine(cat, rewrite.Options{
 		MinTableBytes:      cfg.Rewrite.MinTableBytes,
@@ -187,7 +185,7 @@ func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap
 		return nil, fmt.Errorf("serve: listening for health checks on %s: %w; choose another address with --admin-listen", cfg.Admin.Listen, err)
 	}
 	s.trinoAddr = trinoLn.Addr()
-	s.closeAll = closeLedger
+	s.closeAll = func() { closeLedger(); closeCatalog() }
 	go func() {
 		if f.tlsCert != "" {
 			s.errs <- s.trino.ServeTLS(trinoLn, f.tlsCert, f.tlsKey)
@@ -220,6 +218,24 @@ func (s *server) wait(ctx context.Context) error {
 	}
 	s.log.Info("skim stopped")
 	return err
+}
+
+// openCatalog returns the static catalog of the configuration, or else a
+// cached catalog that asks the coordinator itself.
+func openCatalog(cfg *config.Config, log *zap.Logger) (catalog.Provider, func(), error) {
+	if cfg.Catalog.File != "" {
+		cat, err := catalog.LoadStatic(cfg.Catalog.File)
+		if err != nil {
+			return nil, nil, usagef("%v", err)
+		}
+		return cat, func() {}, nil
+	}
+	live, err := ctrino.New(ctrino.Options{Server: cfg.Trino.Upstream}, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("serve: the live Trino catalog: %w", err)
+	}
+	log.Info("table statistics come from the coordinator (information_schema, $partitions, SHOW STATS), cached")
+	return catalog.NewCache(live, catalog.CacheOptions{}, log), func() { _ = live.Close() }, nil
 }
 
 func adminHandler() http.Handler {

@@ -66,6 +66,9 @@ type query struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	results chan batch
+	// columnTypes are Trino types of table columns that typeOf cannot
+	// tell from the PostgreSQL type, set before the statement runs.
+	columnTypes map[columnRef]trinoType
 
 	mu        sync.Mutex // serializes pages
 	nextKind  string     // the page the client may ask for next
@@ -194,6 +197,9 @@ func (q *query) execute() (final batch, err error) {
 	if _, err := tx.Exec(ctx, setupSQL, searchPath, true); err != nil {
 		return final, fmt.Errorf("set up the session: %w", err)
 	}
+	if q.columnTypes, err = createPartitionsTables(ctx, tx, q.plan.partitions); err != nil {
+		return final, err
+	}
 	before, err := readIO(ctx, tx)
 	if err != nil {
 		return final, err
@@ -242,6 +248,9 @@ func (q *query) stream(ctx context.Context, db querier) (final batch, err error)
 		columns = make([]column, len(fds))
 		for i, fd := range fds {
 			types[i] = typeOf(m, fd.DataTypeOID, fd.TypeModifier)
+			if t, ok := q.columnTypes[columnRef{table: fd.TableOID, attnum: fd.TableAttributeNumber}]; ok {
+				types[i] = t
+			}
 			name := fd.Name
 			if name == "?column?" {
 				name = fmt.Sprintf("_col%d", i) // Trino's name for unnamed columns

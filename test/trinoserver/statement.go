@@ -49,6 +49,9 @@ type plan struct {
 	// transaction block (VACUUM, CREATE DATABASE, ... CONCURRENTLY); they
 	// run without one, so their bytes read are not measured.
 	noTransaction bool
+	// partitions are the $partitions tables executed reads, created in
+	// its transaction before it runs.
+	partitions []partitionsTable
 }
 
 // planStatement parses the SQL of a request.
@@ -154,8 +157,10 @@ func (p *plan) decide(toks []token, sess session, allowExecute bool) error {
 		p.updateType = "DEALLOCATE"
 	case w(0).is("execute") && allowExecute:
 		return p.execute(w, rest, len(idx), sess)
+	case w(0).is("show") && w(1).is("stats") && w(2).is("for"):
+		return p.showStats(w, len(idx))
 	default:
-		p.executed = translate(toks)
+		p.executed, p.partitions = translate(toks)
 		p.noTransaction = refusesTransaction(w, len(idx))
 	}
 	return nil

@@ -17,12 +17,16 @@ import (
 //   - the type names double, tinyint and varbinary, where they are types
 //     (after AS, or before a literal as in DOUBLE '1.5') → double precision,
 //     smallint, bytea;
-//   - the binary literal X'00ff' → '\x00ff'::bytea.
+//   - the binary literal X'00ff' → '\x00ff'::bytea;
+//   - catalog.information_schema.columns and "table$partitions" → the
+//     PostgreSQL that answers them (see metadata.go); the $partitions
+//     tables read are returned, as they must be created before the
+//     statement runs.
 //
 // Everything else passes as it is: TABLESAMPLE SYSTEM/BERNOULLI (p), DATE
 // and TIMESTAMP literals, quoted identifiers, LIMIT and OFFSET in either
 // order all mean the same in PostgreSQL.
-func translate(toks []token) string {
+func translate(toks []token) (string, []partitionsTable) {
 	sig := make([]int, 0, len(toks)) // indexes of the significant tokens
 	for i, t := range toks {
 		if t.kind != tokSpace {
@@ -39,15 +43,27 @@ func translate(toks []token) string {
 	for i, t := range toks {
 		out[i] = t.text
 	}
+	var partitions []partitionsTable
 	for k, i := range sig {
 		t := toks[i]
 		prevDot := at(k-1).text == "."
 		switch {
 		case t.isName() && !prevDot:
 			parts, last := 1, k
+			names := []token{t}
 			for at(last+1).text == "." && at(last+2).isName() {
 				parts++
 				last += 2
+				names = append(names, at(last))
+			}
+			if at(last+1).text != "(" {
+				if sql, ok := metadataRelation(at(k-1), names, at(last+1), &partitions); ok {
+					for j := i + 1; j <= sig[last]; j++ {
+						out[j] = ""
+					}
+					out[i] = sql
+					continue
+				}
 			}
 			if parts >= 3 && at(last+1).text != "(" {
 				// Drop the catalog, the dot and any space around it.
@@ -79,7 +95,7 @@ func translate(toks []token) string {
 			out[i] = `'\x` + t.text[2:len(t.text)-1] + `'::bytea`
 		}
 	}
-	return strings.Join(out, "")
+	return strings.Join(out, ""), partitions
 }
 
 // bindParameters replaces the ? placeholders of a prepared statement by

@@ -46,7 +46,7 @@ func TestTranslate(t *testing.T) {
 			t.Errorf("%q: %v", c.in, err)
 			continue
 		}
-		if got := translate(toks); got != c.want {
+		if got, _ := translate(toks); got != c.want {
 			t.Errorf("translate(%q)\n got %q\nwant %q", c.in, got, c.want)
 		}
 	}
