@@ -40,6 +40,8 @@ type Config struct {
 	Catalog Catalog
 	// Trino is the Trino frontend: where skim listens and forwards.
 	Trino Trino
+	// BigQuery is the BigQuery frontend.
+	BigQuery BigQuery
 	// Admin is the listener for health checks.
 	Admin Admin
 	// Ledger is where skim records each statement.
@@ -87,6 +89,15 @@ type Trino struct {
 	// PublicURL is the URL clients reach skim at, when a load balancer
 	// sits in front; empty means each request's own scheme and host.
 	PublicURL string
+}
+
+// BigQuery configures the BigQuery frontend.
+type BigQuery struct {
+	// Listen is the address BigQuery clients use as their API endpoint;
+	// empty means the frontend is off unless a flag sets it.
+	Listen string
+	// Upstream is BigQuery's base URL; empty means the public endpoint.
+	Upstream string
 }
 
 // Admin configures the admin listener.

@@ -220,7 +220,7 @@ func TestParseErrors(t *testing.T) {
 				"    match: {user: [x], users: [y]}",
 			),
 			want: []wantErr{
-				{1, "", `unknown field "listeners"; valid fields: rewrite, catalog, trino, admin, ledger, policies`},
+				{1, "", `unknown field "listeners"; valid fields: rewrite, catalog, trino, bigquery, admin, ledger, policies`},
 				{2, "catalog", `unknown field "path"; valid fields: file`},
 				{6, "policies[0]", `unknown field "when"; valid fields: name, mode, match`},
 				{7, "policies[0].match", `unknown field "user"; valid fields: users, sources, client_tags`},

@@ -235,7 +235,7 @@ func splitYAMLError(err error) (string, int) {
 func (p *parser) config(root *yaml.Node) *Config {
 	cfg := &Config{}
 	havePolicies := false
-	p.fields(root, "", []string{"rewrite", "catalog", "trino", "admin", "ledger", "policies"}, func(key string, v *yaml.Node) {
+	p.fields(root, "", []string{"rewrite", "catalog", "trino", "bigquery", "admin", "ledger", "policies"}, func(key string, v *yaml.Node) {
 		switch key {
 		case "rewrite":
 			p.rewrite(v, &cfg.Rewrite)
@@ -243,6 +243,16 @@ func (p *parser) config(root *yaml.Node) *Config {
 			p.catalog(v, &cfg.Catalog)
 		case "trino":
 			p.trino(v, &cfg.Trino)
+		case "bigquery":
+			if p.section(v, "bigquery", "{listen: \":8082\"}") {
+				p.fields(v, "bigquery", []string{"listen", "upstream"}, func(key string, v *yaml.Node) {
+					if key == "listen" {
+						cfg.BigQuery.Listen = p.address(v, "bigquery.listen")
+					} else {
+						cfg.BigQuery.Upstream = p.httpURL(v, "bigquery.upstream", "BigQuery's URL such as https://bigquery.googleapis.com")
+					}
+				})
+			}
 		case "admin":
 			if p.section(v, "admin", "{listen: 127.0.0.1:9091}") {
 				p.fields(v, "admin", []string{"listen"}, func(_ string, v *yaml.Node) {

@@ -21,7 +21,7 @@ const usage = `skim rewrites expensive Trino and BigQuery statements into cheap,
 
 Usage:
   skim demo [flags]                try skim: a local Trino stand-in with demo data
-  skim serve [flags]               run skim in front of a Trino coordinator
+  skim serve [flags]               run skim in front of Trino and/or BigQuery
   skim explain [flags] [SQL | -]   show what skim would do to a statement
   skim help                        show this help
 

@@ -23,14 +23,16 @@ import (
 	ctrino "github.com/skimdata/skim/catalog/trino"
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
+	pbigquery "github.com/skimdata/skim/proxy/bigquery"
 	ptrino "github.com/skimdata/skim/proxy/trino"
 	"github.com/skimdata/skim/rewrite"
 )
 
 const serveUsage = `Usage: skim serve [--config FILE] [flags]
 
-Runs skim in front of a Trino coordinator. Clients connect to --trino-listen
-instead of the coordinator; every statement goes through skim's rules.
+Runs skim in front of a Trino coordinator, BigQuery, or both. Clients
+connect to skim instead of the engine; every statement goes through
+skim's rules.
 Flags override the configuration file.
 
 Flags:
@@ -40,6 +42,7 @@ Flags:
 type serveFlags struct {
 	config, trinoListen, trinoUpstream, catalog, ledger, adminListen string
 	publicURL, tlsCert, tlsKey, upstreamCA                           string
+	bigqueryListen, bigqueryUpstream                                 string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -52,7 +55,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.publicURL, "public-url", "", "URL clients reach skim at, when behind a load balancer")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file: serve Trino clients over TLS")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert")
-	fs.StringVar(&f.upstreamCA, "upstream-ca", "", "CA certificate file that signs the coordinator's TLS certificate")
+	fs.StringVar(&f.upstreamCA, "upstream-ca", "", "CA certificate file that signs the upstreams' TLS certificates")
+	fs.StringVar(&f.bigqueryListen, "bigquery-listen", "", `address for BigQuery clients' API endpoint, e.g. ":8082" (default: off)`)
+	fs.StringVar(&f.bigqueryUpstream, "bigquery-upstream", "", "BigQuery's URL (default "+pbigquery.DefaultUpstream+")")
 }
 
 // settings merges the configuration file with the flags.
@@ -70,6 +75,7 @@ func (f *serveFlags) settings() (*config.Config, error) {
 	}{
 		{&cfg.Trino.Listen, f.trinoListen}, {&cfg.Trino.Upstream, f.trinoUpstream}, {&cfg.Catalog.File, f.catalog},
 		{&cfg.Ledger.File, f.ledger}, {&cfg.Admin.Listen, f.adminListen}, {&cfg.Trino.PublicURL, f.publicURL},
+		{&cfg.BigQuery.Listen, f.bigqueryListen}, {&cfg.BigQuery.Upstream, f.bigqueryUpstream},
 	} {
 		if o.val != "" {
 			*o.dst = o.val
@@ -81,8 +87,11 @@ func (f *serveFlags) settings() (*config.Config, error) {
 	if cfg.Admin.Listen == "" {
 		cfg.Admin.Listen = "127.0.0.1:9091"
 	}
-	if cfg.Trino.Upstream == "" {
-		return nil, usagef("serve: no Trino coordinator: pass --trino-upstream URL (e.g. http://trino:8080) or set trino.upstream in the configuration; to try skim without one, run 'skim demo'")
+	if cfg.Trino.Upstream == "" && cfg.BigQuery.Listen == "" {
+		return nil, usagef("serve: nothing to serve: pass --trino-upstream URL (e.g. http://trino:8080) for Trino clients, --bigquery-listen ADDR for BigQuery clients, or both; to try skim without an engine, run 'skim demo'")
+	}
+	if cfg.Catalog.File == "" && cfg.Trino.Upstream == "" {
+		return nil, usagef("serve: no catalog: pass --catalog FILE; skim asks the engine for table statistics only for Trino")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return nil, usagef("serve: --tls-cert and --tls-key go together")
@@ -118,7 +127,7 @@ func serve(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := startServer(ctx, cfg, f, log)
+	srv, err := startServer(cfg, f, log)
 	if err != nil {
 		return err
 	}
@@ -126,19 +135,24 @@ func serve(args []string, stderr io.Writer) error {
 	return srv.wait(ctx)
 }
 
-// server is a running skim: the Trino listener and the admin listener.
+// server is a running skim: its frontends and the admin listener.
 type server struct {
-	pipeline  *proxy.Pipeline
-	trino     *http.Server
-	admin     *http.Server
-	trinoAddr net.Addr
-	errs      chan error
-	closeAll  func()
-	log       *zap.Logger
+	pipeline *proxy.Pipeline
+	servers  []*http.Server
+	errs     chan error
+	closeAll func()
+	log      *zap.Logger
+}
+
+// listener is one HTTP server skim runs.
+type listener struct {
+	what, addr, flag string
+	handler          http.Handler
+	tls              bool
 }
 
 // startServer opens the listeners and serves until ctx ends.
-func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap.Logger) (*server, error) {
+func startServer(cfg *config.Config, f serveFlags, log *zap.Logger) (*server, error) {
 	cat, closeCatalog, err := openCatalog(cfg, log)
 	if err != nil {
 		return nil, err
@@ -154,50 +168,82 @@ func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap
 	if cfg.Ledger.File != "" {
 		ledger, closer, err := openLedger(cfg.Ledger.File)
 		if err != nil {
+			closeCatalog()
 			return nil, err
 		}
 		pipeline.SetLedger(ledger)
 		closeLedger = closer
 	}
-	up, err := url.Parse(cfg.Trino.Upstream)
+	s := &server{pipeline: pipeline, log: log, closeAll: func() { closeLedger(); closeCatalog() }}
+	listeners, err := frontends(cfg, f, pipeline, log)
 	if err != nil {
-		return nil, usagef("serve: --trino-upstream %q: %v", cfg.Trino.Upstream, err)
+		s.closeAll()
+		return nil, err
 	}
+	listeners = append(listeners, listener{what: "health checks", addr: cfg.Admin.Listen, flag: "--admin-listen", handler: adminHandler()})
+	s.errs = make(chan error, len(listeners))
+	var opened []net.Listener
+	for _, l := range listeners {
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			for _, o := range opened {
+				o.Close()
+			}
+			s.closeAll()
+			return nil, fmt.Errorf("serve: listening for %s on %s: %w; choose another address with %s", l.what, l.addr, err, l.flag)
+		}
+		opened = append(opened, ln)
+		// No write timeout: results stream for as long as a query runs.
+		srv := &http.Server{Handler: l.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: zap.NewStdLog(log)}
+		s.servers = append(s.servers, srv)
+		go func(l listener) {
+			if l.tls {
+				s.errs <- srv.ServeTLS(ln, f.tlsCert, f.tlsKey)
+			} else {
+				s.errs <- srv.Serve(ln)
+			}
+		}(l)
+		log.Info("skim is listening", zap.String("for", l.what), zap.String("address", ln.Addr().String()))
+	}
+	return s, nil
+}
+
+// frontends builds the Trino and BigQuery frontends the configuration asks
+// for.
+func frontends(cfg *config.Config, f serveFlags, pipeline *proxy.Pipeline, log *zap.Logger) ([]listener, error) {
 	transport, err := upstreamTransport(f.upstreamCA)
 	if err != nil {
 		return nil, err
 	}
-	frontend, err := ptrino.New(pipeline, ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, Transport: transport}, log)
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	s := &server{pipeline: pipeline, errs: make(chan error, 2), log: log}
-	// No write timeout: query pages stream for as long as the query runs.
-	s.trino = &http.Server{Handler: frontend, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: zap.NewStdLog(log)}
-	s.admin = &http.Server{Handler: adminHandler(), ReadHeaderTimeout: 5 * time.Second}
-	trinoLn, err := net.Listen("tcp", cfg.Trino.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("serve: listening for Trino clients on %s: %w; choose another address with --trino-listen", cfg.Trino.Listen, err)
-	}
-	adminLn, err := net.Listen("tcp", cfg.Admin.Listen)
-	if err != nil {
-		trinoLn.Close()
-		return nil, fmt.Errorf("serve: listening for health checks on %s: %w; choose another address with --admin-listen", cfg.Admin.Listen, err)
-	}
-	s.trinoAddr = trinoLn.Addr()
-	s.closeAll = func() { closeLedger(); closeCatalog() }
-	go func() {
-		if f.tlsCert != "" {
-			s.errs <- s.trino.ServeTLS(trinoLn, f.tlsCert, f.tlsKey)
-		} else {
-			s.errs <- s.trino.Serve(trinoLn)
+	var out []listener
+	if cfg.Trino.Upstream != "" {
+		up, err := url.Parse(cfg.Trino.Upstream)
+		if err != nil {
+			return nil, usagef("serve: --trino-upstream %q: %v", cfg.Trino.Upstream, err)
 		}
-	}()
-	go func() { s.errs <- s.admin.Serve(adminLn) }()
-	log.Info("skim is serving Trino clients",
-		zap.String("listen", s.trinoAddr.String()), zap.String("upstream", up.Redacted()),
-		zap.String("admin", adminLn.Addr().String()), zap.String("catalog", cfg.Catalog.File))
-	return s, nil
+		h, err := ptrino.New(pipeline, ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, Transport: transport}, log)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		log.Info("Trino frontend", zap.String("upstream", up.Redacted()))
+		out = append(out, listener{what: "Trino clients", addr: cfg.Trino.Listen, flag: "--trino-listen", handler: h, tls: f.tlsCert != ""})
+	}
+	if cfg.BigQuery.Listen != "" {
+		opts := pbigquery.Options{Transport: transport, DryRunOriginal: true}
+		if cfg.BigQuery.Upstream != "" {
+			up, err := url.Parse(cfg.BigQuery.Upstream)
+			if err != nil {
+				return nil, usagef("serve: --bigquery-upstream %q: %v", cfg.BigQuery.Upstream, err)
+			}
+			opts.Upstream = up
+		}
+		h, err := pbigquery.New(pipeline, opts, log)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		out = append(out, listener{what: "BigQuery clients", addr: cfg.BigQuery.Listen, flag: "--bigquery-listen", handler: h, tls: f.tlsCert != ""})
+	}
+	return out, nil
 }
 
 // wait serves until ctx ends or a listener fails, then shuts down,
@@ -210,8 +256,9 @@ func (s *server) wait(ctx context.Context) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_ = s.trino.Shutdown(shutdown)
-	_ = s.admin.Shutdown(shutdown)
+	for _, srv := range s.servers {
+		_ = srv.Shutdown(shutdown)
+	}
 	s.closeAll()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -223,7 +270,7 @@ func (s *server) wait(ctx context.Context) error {
 // openCatalog returns the static catalog of the configuration, or else a
 // cached catalog that asks the coordinator itself.
 func openCatalog(cfg *config.Config, log *zap.Logger) (catalog.Provider, func(), error) {
-	if cfg.Catalog.File != "" {
+	if cfg.Catalog.File != "" || cfg.Trino.Upstream == "" {
 		cat, err := catalog.LoadStatic(cfg.Catalog.File)
 		if err != nil {
 			return nil, nil, usagef("%v", err)

@@ -1,0 +1,350 @@
+// Package bigquery is skim's frontend for BigQuery's REST API v2. Clients
+// point their API endpoint at skim; skim runs the SQL of query jobs
+// (jobs.query and jobs.insert) through the rewrite pipeline and forwards
+// every request to BigQuery with the client's own credentials. Responses
+// stream back unchanged. skim holds no credentials of its own.
+package bigquery
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/skimdata/skim/catalog"
+	"github.com/skimdata/skim/config"
+	"github.com/skimdata/skim/proxy"
+	"github.com/skimdata/skim/rewrite"
+	"github.com/skimdata/skim/rewrite/stmt"
+)
+
+// DefaultUpstream is BigQuery's public endpoint.
+const DefaultUpstream = "https://bigquery.googleapis.com"
+
+// Options configure the BigQuery frontend.
+type Options struct {
+	// Upstream is BigQuery's base URL; default DefaultUpstream.
+	Upstream *url.URL
+	// Transport carries requests upstream; default a transport with
+	// bounded dial and header timeouts.
+	Transport http.RoundTripper
+	// MaxRequestBytes bounds a job request's body. Default 10 MiB.
+	MaxRequestBytes int64
+	// DryRunOriginal, when true, dry-runs the original statement of every
+	// rewritten job in the background, with the client's credentials, to
+	// learn what it would have billed.
+	DryRunOriginal bool
+	// MaximumBytesBilled, when positive, caps every query job skim
+	// forwards: a job asking for more, or for no cap, gets this one.
+	MaximumBytesBilled int64
+}
+
+// Server is an http.Handler serving BigQuery's REST API.
+type Server struct {
+	opts     Options
+	pipeline *proxy.Pipeline
+	client   *http.Client
+	relay    *httputil.ReverseProxy
+	log      *zap.Logger
+}
+
+// New returns the BigQuery frontend.
+func New(pipeline *proxy.Pipeline, opts Options, log *zap.Logger) (*Server, error) {
+	if opts.Upstream == nil {
+		u, _ := url.Parse(DefaultUpstream)
+		opts.Upstream = u
+	}
+	if opts.Upstream.Host == "" {
+		return nil, errors.New("bigquery frontend: the upstream URL has no host; set --bigquery-upstream, e.g. https://bigquery.googleapis.com")
+	}
+	if opts.Transport == nil {
+		opts.Transport = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConnsPerHost:   256,
+			IdleConnTimeout:       90 * time.Second,
+			ResponseHeaderTimeout: 5 * time.Minute,
+			TLSHandshakeTimeout:   10 * time.Second,
+		}
+	}
+	if opts.MaxRequestBytes <= 0 {
+		opts.MaxRequestBytes = 10 << 20
+	}
+	s := &Server{opts: opts, pipeline: pipeline, log: log, client: &http.Client{Transport: opts.Transport}}
+	up := opts.Upstream
+	s.relay = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(up)
+			pr.Out.Host = up.Host
+		},
+		Transport:     opts.Transport,
+		FlushInterval: -1,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				return
+			}
+			s.log.Warn("forwarding to BigQuery failed", zap.String("path", r.URL.Path), zap.Error(err))
+			writeError(w, http.StatusServiceUnavailable, "backendError", "UNAVAILABLE",
+				"skim could not reach BigQuery; check --bigquery-upstream and the network: "+err.Error())
+		},
+	}
+	return s, nil
+}
+
+// Paths of the two methods that carry SQL.
+var (
+	queriesPath = regexp.MustCompile(`^(?:/bigquery/v2)?/projects/([^/]+)/queries$`)
+	jobsPath    = regexp.MustCompile(`^(?:/bigquery/v2)?/projects/([^/]+)/jobs$`)
+)
+
+// ServeHTTP routes one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		if m := queriesPath.FindStringSubmatch(r.URL.Path); m != nil {
+			s.queryJob(w, r, m[1], false)
+			return
+		}
+		if m := jobsPath.FindStringSubmatch(r.URL.Path); m != nil {
+			s.queryJob(w, r, m[1], true)
+			return
+		}
+	}
+	s.relay.ServeHTTP(w, r)
+}
+
+// queryJob handles jobs.query (insert false) and jobs.insert (insert true).
+func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string, insert bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxRequestBytes+1))
+	if err != nil {
+		return
+	}
+	if int64(len(body)) > s.opts.MaxRequestBytes {
+		writeError(w, http.StatusBadRequest, "invalid", "INVALID_ARGUMENT",
+			fmt.Sprintf("skim rejected the request: its body is larger than %s", catalog.FormatBytes(s.opts.MaxRequestBytes)))
+		return
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		// Not ours to judge: BigQuery answers malformed requests itself.
+		s.forward(w, r, body, "")
+		return
+	}
+	job := jobView(doc, insert)
+	if job.query == nil || job.legacy() {
+		// Not a GoogleSQL query job (a load, copy or extract job, or
+		// legacy SQL): forwarded as it is.
+		s.forward(w, r, body, "")
+		return
+	}
+	sql, _ := job.query["query"].(string)
+	sess := stmt.Session{Catalog: project}
+	if ds, ok := job.query["defaultDataset"].(map[string]any); ok {
+		if p, _ := ds["projectId"].(string); p != "" {
+			sess.Catalog = p
+		}
+		sess.Schema, _ = ds["datasetId"].(string)
+	}
+	res, err := s.pipeline.Decide(r.Context(), proxy.Statement{
+		Frontend: "bigquery", Dialect: stmt.BigQuery, SQL: sql, Session: sess,
+		Who: config.Who{Source: r.Header.Get("User-Agent")},
+	})
+	if err != nil {
+		return
+	}
+	if res.Decision == rewrite.Reject {
+		writeError(w, http.StatusBadRequest, "invalidQuery", "INVALID_ARGUMENT", "skim rejected the statement: "+res.Reason)
+		return
+	}
+	rules := ""
+	if res.Decision == rewrite.Rewrite && res.Changed {
+		job.query["query"] = res.Rewritten
+		rules = strings.Join(res.Rules, ",")
+		job.setLabel("skim-rule", labelValue(rules))
+	}
+	if s.opts.MaximumBytesBilled > 0 {
+		job.capBytes(s.opts.MaximumBytesBilled)
+	}
+	if rules == "" && s.opts.MaximumBytesBilled <= 0 {
+		s.forward(w, r, body, "")
+		return
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		s.forward(w, r, body, "")
+		return
+	}
+	s.forward(w, r, out, rules)
+	if rules != "" && s.opts.DryRunOriginal && !job.dryRun() {
+		go s.dryRun(r, project, sql, job.query["defaultDataset"], res)
+	}
+}
+
+// forward sends a (possibly rewritten) body upstream and streams the
+// answer back.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte, rules string) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	if rules != "" {
+		w.Header().Set("X-Skim-Rewrite", rules)
+	}
+	s.relay.ServeHTTP(w, r)
+}
+
+// job gives access to the query parts of a jobs.query or jobs.insert body.
+type job struct {
+	doc    map[string]any
+	insert bool
+	// query is the QueryRequest (jobs.query) or configuration.query
+	// (jobs.insert); nil when the job has no query.
+	query map[string]any
+	// config is configuration (jobs.insert only).
+	config map[string]any
+}
+
+func jobView(doc map[string]any, insert bool) job {
+	j := job{doc: doc, insert: insert}
+	if !insert {
+		if _, ok := doc["query"].(string); ok {
+			j.query = doc
+		}
+		return j
+	}
+	j.config, _ = doc["configuration"].(map[string]any)
+	if j.config != nil {
+		if q, ok := j.config["query"].(map[string]any); ok {
+			if _, ok := q["query"].(string); ok {
+				j.query = q
+			}
+		}
+	}
+	return j
+}
+
+// legacy reports whether the job asks for legacy SQL. BigQuery's default
+// for jobs.insert is legacy SQL, unless the text opts in with #standardSQL.
+func (j job) legacy() bool {
+	v, set := j.query["useLegacySql"]
+	b, _ := v.(bool)
+	if set {
+		return b
+	}
+	sql, _ := j.query["query"].(string)
+	return j.insert && !strings.HasPrefix(strings.TrimSpace(strings.ToLower(sql)), "#standardsql")
+}
+
+func (j job) dryRun() bool {
+	if j.insert {
+		b, _ := j.config["dryRun"].(bool)
+		return b
+	}
+	b, _ := j.doc["dryRun"].(bool)
+	return b
+}
+
+// setLabel adds a job label: jobs.insert keeps labels on configuration,
+// jobs.query on the request itself.
+func (j job) setLabel(key, value string) {
+	owner := j.doc
+	if j.insert {
+		owner = j.config
+	}
+	labels, _ := owner["labels"].(map[string]any)
+	if labels == nil {
+		labels = map[string]any{}
+		owner["labels"] = labels
+	}
+	labels[key] = value
+}
+
+// capBytes lowers maximumBytesBilled to limit; it is an int64, which the
+// API writes as a string.
+func (j job) capBytes(limit int64) {
+	if cur, ok := j.query["maximumBytesBilled"]; ok {
+		if n, err := strconv.ParseInt(fmt.Sprint(cur), 10, 64); err == nil && n > 0 && n <= limit {
+			return
+		}
+	}
+	j.query["maximumBytesBilled"] = strconv.FormatInt(limit, 10)
+}
+
+// labelValue makes a label value BigQuery accepts: lower case letters,
+// digits, - and _.
+func labelValue(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	return b.String()
+}
+
+// dryRun asks BigQuery, with the client's credentials, what the original
+// statement would have processed, and records it.
+func (s *Server) dryRun(r *http.Request, project, sql string, dataset any, res *rewrite.Result) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	q := map[string]any{"query": sql, "useLegacySql": false}
+	if dataset != nil {
+		q["defaultDataset"] = dataset
+	}
+	body, _ := json.Marshal(map[string]any{"configuration": map[string]any{"dryRun": true, "query": q}})
+	target := strings.TrimSuffix(s.opts.Upstream.String(), "/") + "/bigquery/v2/projects/" + url.PathEscape(project) + "/jobs"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.log.Warn("dry run of the original statement failed", zap.Error(err))
+		return
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Statistics struct {
+			TotalBytesProcessed string `json:"totalBytesProcessed"`
+		} `json:"statistics"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		s.log.Warn("dry run of the original statement was refused", zap.Int("status", resp.StatusCode))
+		return
+	}
+	before, _ := strconv.ParseInt(out.Statistics.TotalBytesProcessed, 10, 64)
+	s.log.Info("dry run of the original statement",
+		zap.Strings("rules", res.Rules), zap.Int64("bytes_before", before),
+		zap.Int64("estimated_bytes_before", res.Estimate.BytesBefore), zap.String("method", "dry_run"))
+}
+
+// writeError answers in BigQuery's error shape, so client libraries raise
+// their usual errors. Refusals use 4xx with reasons clients do not retry.
+func writeError(w http.ResponseWriter, code int, reason, status, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"code": code, "message": msg, "status": status,
+		"errors": []any{map[string]any{"message": msg, "domain": "global", "reason": reason}},
+	}})
+}
