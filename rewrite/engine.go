@@ -31,6 +31,9 @@ type Options struct {
 	// BigQueryBlockBytes is the size of the blocks BigQuery's SYSTEM
 	// sampling keeps or drops. Default 1 GiB.
 	BigQueryBlockBytes int64
+	// ParseCacheEntries is how many parsed statements the engine keeps.
+	// Default 4096; negative turns the cache off.
+	ParseCacheEntries int
 }
 
 func (o Options) withDefaults() Options {
@@ -45,6 +48,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BigQueryBlockBytes <= 0 {
 		o.BigQueryBlockBytes = 1 << 30
+	}
+	if o.ParseCacheEntries == 0 {
+		o.ParseCacheEntries = 4096
 	}
 	return o
 }
@@ -137,12 +143,14 @@ type Estimate struct {
 type Engine struct {
 	catalog catalog.Provider
 	opts    Options
+	parsed  *parseCache
 	log     *zap.Logger
 }
 
 // NewEngine returns an engine that looks tables up in cat.
 func NewEngine(cat catalog.Provider, opts Options, log *zap.Logger) *Engine {
-	return &Engine{catalog: cat, opts: opts.withDefaults(), log: log}
+	opts = opts.withDefaults()
+	return &Engine{catalog: cat, opts: opts, parsed: newParseCache(opts.ParseCacheEntries), log: log}
 }
 
 // Rewrite decides what to do with one statement. It returns an error only
@@ -159,7 +167,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		Fallbacks: []string{},
 		Estimate:  Estimate{Method: "catalog"},
 	}
-	st, err := parse(req)
+	st, err := e.parsed.parse(req)
 	if err != nil {
 		res.Reason = fmt.Sprintf("skim could not parse the statement, so it passes through untouched (%v)", err)
 		return res, nil

@@ -58,11 +58,16 @@ func readCases(t *testing.T, path string) []goldenCase {
 
 func testEngine(t testing.TB) *Engine {
 	t.Helper()
+	return testEngineWith(t, Options{})
+}
+
+func testEngineWith(t testing.TB, opts Options) *Engine {
+	t.Helper()
 	cat, err := catalog.LoadStatic("../catalog/testdata/example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewEngine(cat, Options{}, zap.NewNop())
+	return NewEngine(cat, opts, zap.NewNop())
 }
 
 // render writes a result the way the golden files hold it.
