@@ -23,6 +23,9 @@ type Statement struct {
 	SQL      string
 	Session  stmt.Session
 	Who      config.Who
+	// MaxRows is the most rows the frontend can count to guarantee a
+	// rewrite's row count; zero means no limit.
+	MaxRows int64
 }
 
 // Pipeline decides what to do with each statement. It is safe for
@@ -56,7 +59,7 @@ func (p *Pipeline) SetConfig(cfg *config.Config) {
 // when ctx ends; a statement skim does not understand passes through.
 func (p *Pipeline) Decide(ctx context.Context, s Statement) (*rewrite.Result, error) {
 	start := time.Now()
-	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session}
+	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session, MaxRows: s.MaxRows}
 	if pol := p.config.Load().PolicyFor(s.Who); pol != nil {
 		req.Mode = rewrite.Mode(pol.Mode)
 		req.Policy = pol.Name

@@ -376,7 +376,10 @@ func (a *analysis) splice() (rewritten string, fallbacks []string, err error) {
 		if err != nil {
 			return "", nil, err
 		}
-		fallbacks = append(fallbacks, f)
+		// A partition sample for more rows can be the same partitions.
+		if f != rewritten {
+			fallbacks = append(fallbacks, f)
+		}
 	}
 	fallbacks = append(fallbacks, a.st.Text)
 	return rewritten, fallbacks, nil

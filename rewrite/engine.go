@@ -65,6 +65,11 @@ type Request struct {
 	// Seed seeds the choice of partitions; the same seed gives the same
 	// sample. Zero derives a seed from the statement text.
 	Seed uint64
+	// MaxRows is the most rows the caller can buffer and count to
+	// guarantee a rewrite's row count (Result.MinRows). A rewrite whose
+	// rows are not guaranteed by the catalog alone, and that needs more,
+	// passes through. Zero means no limit.
+	MaxRows int64
 	// Mode is what the policy lets skim do; zero means ModeRewrite.
 	Mode Mode
 	// Policy names the policy that chose Mode, for reasons.

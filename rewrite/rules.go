@@ -129,6 +129,10 @@ func (a *analysis) sampleBlock(rule string, b *stmt.Block) {
 		a.declines = append(a.declines, decline{rule, fmt.Sprintf("the LIMIT is inside a subquery or CTE, where skim cannot count the sample's rows, and its joins or filters make the rows of a sample of %s unpredictable", name)})
 		return
 	}
+	if unknownRows && a.req.MaxRows > 0 && n > a.req.MaxRows {
+		a.declines = append(a.declines, decline{rule, fmt.Sprintf("LIMIT %d is above the %d rows skim can count to make sure a sample of %s, whose filters or joins keep an unknown share of rows, returns them all", n, a.req.MaxRows, name)})
+		return
+	}
 	choice := a.chooseSample(ti, n)
 	if choice == nil {
 		a.declines = append(a.declines, decline{rule, fmt.Sprintf("no sample of %s that keeps %d rows with a shortfall chance below %g reads less than half of the original scan", name, n, a.opts.MaxShortfall)})

@@ -5,12 +5,14 @@ import (
 	"io"
 )
 
-// uriKeys are the QueryResults fields (and spooled segment fields) that
-// hold absolute URLs of the coordinator, which the client must reach
-// through skim instead.
-var uriKeys = map[string]bool{
-	"nextUri": true, "infoUri": true, "partialCancelUri": true, "uri": true, "ackUri": true,
-}
+// pageURIKeys are the top-level QueryResults fields, and segmentURIKeys
+// the fields of a spooled segment (data.segments[i]), that hold absolute
+// URLs of the coordinator, which the client must reach through skim
+// instead. Nothing inside rows is ever touched.
+var (
+	pageURIKeys    = map[string]bool{"nextUri": true, "infoUri": true, "partialCancelUri": true}
+	segmentURIKeys = map[string]bool{"uri": true, "ackUri": true}
+)
 
 // pageRewriter streams a QueryResults JSON document from the coordinator to
 // the client, rewriting URL fields and adding skim's warning, without ever
@@ -41,6 +43,8 @@ type pageRewriter struct {
 	// id and nextURI are the page's own top-level values, as the
 	// coordinator sent them, so the proxy can cancel the query.
 	id, nextURI string
+	// complete is set once the page's top-level object has closed.
+	complete bool
 }
 
 type frame struct {
@@ -90,6 +94,19 @@ func (p *pageRewriter) process(chunk []byte) {
 	out := p.buf[:0]
 	for i := 0; i < len(chunk); i++ {
 		c := chunk[i]
+		if p.inString && !p.capturing && !p.escape {
+			// Rows are mostly strings: copy up to the next quote or
+			// backslash at once.
+			j := i
+			for j < len(chunk) && chunk[j] != '"' && chunk[j] != '\\' {
+				j++
+			}
+			out = append(out, chunk[i:j]...)
+			if j == len(chunk) {
+				break
+			}
+			i, c = j, chunk[j]
+		}
 		if p.inString {
 			if p.capturing {
 				p.capture = append(p.capture, c)
@@ -132,7 +149,7 @@ func (p *pageRewriter) process(chunk []byte) {
 				p.capturing, p.isKey = true, true
 				p.capture = append(p.capture[:0], c)
 				continue
-			case t != nil && t.object && uriKeys[t.key] || len(p.stack) == 1 && t.key == "id":
+			case p.urlField() || len(p.stack) == 1 && t.key == "id":
 				p.capturing, p.isKey = true, false
 				p.capture = append(p.capture[:0], c)
 				continue
@@ -156,6 +173,7 @@ func (p *pageRewriter) process(chunk []byte) {
 			}
 			if len(p.stack) > 0 {
 				p.stack = p.stack[:len(p.stack)-1]
+				p.complete = len(p.stack) == 0
 			}
 		case ',':
 			if t := p.top(); t != nil && t.object {
@@ -169,6 +187,20 @@ func (p *pageRewriter) process(chunk []byte) {
 		out = append(out, c)
 	}
 	p.buf, p.out = out, out
+}
+
+// urlField reports whether the value about to start is one of the URL
+// fields: a top-level page field, or a field of an object in the
+// top-level data.segments array.
+func (p *pageRewriter) urlField() bool {
+	switch st := p.stack; len(st) {
+	case 1:
+		return st[0].object && pageURIKeys[st[0].key]
+	case 4:
+		return st[0].key == "data" && st[1].object && st[1].key == "segments" &&
+			!st[2].object && st[3].object && segmentURIKeys[st[3].key]
+	}
+	return false
 }
 
 // endCapture finishes a buffered key or value string, capture holding it

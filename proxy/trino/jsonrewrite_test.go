@@ -37,6 +37,11 @@ func TestPageRewriter(t *testing.T) {
 			want: `{"data":{"encoding":"json","segments":[{"type":"spooled","uri":"SKIM(http://c/v1/spooled/download/a)","ackUri":"SKIM(http://c/v1/spooled/ack/a)"}]}}`,
 		},
 		{
+			name: "maps in rows keep their URLs",
+			in:   `{"data":[[{"uri":"http://c/v1/statement/x","nextUri":"http://c/v1/query/y"}]],"columns":[{"name":"m","type":"map(varchar,varchar)"}]}`,
+			want: `{"data":[[{"uri":"http://c/v1/statement/x","nextUri":"http://c/v1/query/y"}]],"columns":[{"name":"m","type":"map(varchar,varchar)"}]}`,
+		},
+		{
 			name:    "warning into an empty list",
 			in:      `{"id":"q","warnings":[ ]}`,
 			warning: warning,

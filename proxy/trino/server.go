@@ -168,6 +168,7 @@ func (s *Server) postStatement(w http.ResponseWriter, r *http.Request) {
 		SQL:      sql,
 		Session:  stmt.Session{Catalog: r.Header.Get("X-Trino-Catalog"), Schema: r.Header.Get("X-Trino-Schema")},
 		Who:      whoFrom(r.Header),
+		MaxRows:  s.opts.MaxGuardRows,
 	})
 	if err != nil {
 		return // ctx ended: the client is gone
@@ -243,14 +244,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, out *http.Reque
 		body = pages
 	}
 	w.WriteHeader(resp.StatusCode)
-	if err := stream(w, body); err != nil && r.Context().Err() != nil {
-		// The client left mid-page: cancel the query rather than leave it
-		// running until the coordinator notices.
-		if pages != nil && pages.nextURI != "" {
-			s.cancelURL(pages.nextURI)
-		} else {
-			s.cancelQuery(out)
-		}
+	err = stream(w, body)
+	if err == nil || r.Context().Err() == nil || pages != nil && pages.complete {
+		// Delivered, or failed on skim's side of the coordinator; clients
+		// that close the connection once they have the whole page (the Go
+		// client does) have not left the query.
+		return
+	}
+	// The client left mid-page: cancel the query rather than leave it
+	// running until the coordinator notices.
+	if pages != nil && pages.nextURI != "" {
+		s.cancelURL(pages.nextURI)
+	} else {
+		s.cancelQuery(out)
 	}
 }
 
@@ -328,23 +334,31 @@ func (s *Server) cancelURL(raw string) {
 	s.log.Info("cancelled the query of a client that went away", zap.String("path", u.Path))
 }
 
-// stream copies a response body to the client, flushing each chunk so
-// pages reach the client as the coordinator sends them.
+// flushEvery bounds how long streamed bytes wait in skim's buffers.
+const flushEvery = 50 * time.Millisecond
+
+// stream copies a response body to the client. It flushes when the body
+// ends and at least every flushEvery, so a page arriving slowly still
+// reaches the client as it comes, without a flush per read.
 func stream(w http.ResponseWriter, body io.Reader) error {
 	rc := http.NewResponseController(w)
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, 64<<10)
+	last := time.Now()
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return werr
 			}
-			if ferr := rc.Flush(); ferr != nil {
-				return ferr
+			if now := time.Now(); now.Sub(last) >= flushEvery {
+				if ferr := rc.Flush(); ferr != nil {
+					return ferr
+				}
+				last = now
 			}
 		}
 		if err == io.EOF {
-			return nil
+			return rc.Flush()
 		}
 		if err != nil {
 			return err

@@ -152,3 +152,6 @@ SELECT e.user_id, u.plan FROM iceberg.web.events e JOIN hive.ref.users u ON u.id
 
 -- case: prepared statement parameter on another column
 SELECT * FROM iceberg.web.events WHERE user_id = ? ORDER BY rand() LIMIT 100
+
+-- case: many rows with a filter, within what the caller counts
+SELECT user_id FROM iceberg.web.events WHERE country = 'DE' ORDER BY rand() LIMIT 200000
