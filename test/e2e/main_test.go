@@ -1,0 +1,182 @@
+// Package e2e drives skim with real Trino clients against the
+// PostgreSQL-backed Trino-protocol test server: client → skim → server →
+// PostgreSQL, every part real.
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/zap"
+
+	"github.com/skimdata/skim/catalog"
+	"github.com/skimdata/skim/config"
+	"github.com/skimdata/skim/proxy"
+	ptrino "github.com/skimdata/skim/proxy/trino"
+	"github.com/skimdata/skim/rewrite"
+	"github.com/skimdata/skim/test/postgres"
+	"github.com/skimdata/skim/test/trinoserver"
+)
+
+// demo is the events table the tests query: 10 days of 100,000 rows.
+var demo = trinoserver.DemoOptions{Days: 10, RowsPerDay: 100_000, End: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+
+// env is what every test shares, started once by TestMain. Tests use the
+// one test server in turn, never in parallel, since they read what reached
+// it.
+var env struct {
+	skip    string
+	pool    *pgxpool.Pool
+	dsn     string
+	catalog *catalog.Static
+	// catalogYAML is the demo catalog as DemoCatalog wrote it.
+	catalogYAML []byte
+	// upstream is the test server and its URL; requests records every
+	// HTTP request that reached it, pages included.
+	upstream    *trinoserver.Server
+	upstreamURL string
+	requests    recorder
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	log := zap.NewNop()
+	pg, err := postgres.Start(ctx, postgres.Options{}, log)
+	switch {
+	case errors.Is(err, postgres.ErrNotInstalled) && os.Getenv("CI") == "":
+		env.skip = err.Error()
+		return m.Run()
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "e2e tests need PostgreSQL: %v\n", err)
+		return 1
+	}
+	defer pg.Stop()
+	poolConfig, err := pgxpool.ParseConfig(pg.DSN())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "reading the test PostgreSQL's DSN: %v\n", err)
+		return 1
+	}
+	// PostgreSQL ignores a cancel request that arrives while it JIT-compiles
+	// a statement, and the test server sends only one (see
+	// TestUpstreamCancelDuringJIT); the demo is too small for JIT to pay.
+	poolConfig.ConnConfig.RuntimeParams["jit"] = "off"
+	pool, err := pgxpool.NewWithConfig(ctx, poolConfig)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "connecting to the test PostgreSQL: %v\n", err)
+		return 1
+	}
+	defer pool.Close()
+	if err := trinoserver.LoadDemo(ctx, pool, demo, log); err != nil {
+		fmt.Fprintf(os.Stderr, "loading the demo: %v\n", err)
+		return 1
+	}
+	if env.catalogYAML, err = trinoserver.DemoCatalog(ctx, pool, "demo"); err != nil {
+		fmt.Fprintf(os.Stderr, "describing the demo: %v\n", err)
+		return 1
+	}
+	if env.catalog, err = catalog.ParseStatic("demo-catalog.yaml", env.catalogYAML); err != nil {
+		fmt.Fprintf(os.Stderr, "reading the demo catalog: %v\n", err)
+		return 1
+	}
+	env.pool, env.dsn = pool, pg.DSN()
+	env.upstream = trinoserver.New(pool, trinoserver.Options{}, log)
+	up := httptest.NewServer(env.requests.wrap(env.upstream))
+	defer up.Close()
+	env.upstreamURL = up.URL
+	return m.Run()
+}
+
+// skim is one skim frontend in front of the test server.
+type skim struct {
+	url string
+	srv *httptest.Server
+}
+
+// startSkim starts a skim frontend with the demo catalog; tables above
+// 1 MiB are sampled, as the demo is small.
+func startSkim(t *testing.T, opts ptrino.Options) *skim {
+	t.Helper()
+	return startSkimWith(t, env.catalog, opts)
+}
+
+// startSkimWith starts a skim frontend that sizes its samples with cat.
+func startSkimWith(t *testing.T, cat catalog.Provider, opts ptrino.Options) *skim {
+	t.Helper()
+	if env.skip != "" {
+		t.Skipf("skipping: %s", env.skip)
+	}
+	log := zap.NewNop()
+	engine := rewrite.NewEngine(cat, rewrite.Options{MinTableBytes: 1 << 20}, log)
+	pipeline := proxy.NewPipeline(engine, config.Default(), log)
+	up, _ := url.Parse(env.upstreamURL)
+	if opts.Upstream == nil {
+		opts.Upstream = up
+	}
+	frontend, err := ptrino.New(pipeline, opts, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(frontend)
+	t.Cleanup(srv.Close)
+	return &skim{url: srv.URL, srv: srv}
+}
+
+// resetUpstream cancels every query on the test server and forgets what
+// reached it, so a test sees only its own statements and requests.
+func resetUpstream(t *testing.T) {
+	t.Helper()
+	if env.skip != "" {
+		t.Skipf("skipping: %s", env.skip)
+	}
+	env.upstream.Reset()
+	env.requests.reset()
+}
+
+// upstreamRequest is one HTTP request as it reached the test server.
+type upstreamRequest struct {
+	Method, Path string
+	Header       http.Header
+}
+
+// recorder keeps every request to the test server: Statements records
+// only statements, while the tests also need the pages, DELETEs and the
+// headers of each.
+type recorder struct {
+	mu  sync.Mutex
+	log []upstreamRequest
+}
+
+func (r *recorder) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.log = append(r.log, upstreamRequest{Method: req.Method, Path: req.URL.Path, Header: req.Header.Clone()})
+		r.mu.Unlock()
+		h.ServeHTTP(w, req)
+	})
+}
+
+func (r *recorder) all() []upstreamRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]upstreamRequest(nil), r.log...)
+}
+
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = nil
+}
