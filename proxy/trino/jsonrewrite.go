@@ -133,6 +133,17 @@ func (p *pageRewriter) process(chunk []byte) {
 			}
 			continue
 		}
+		if !p.inString && !p.injectNext && !structural[c] {
+			// Numbers, literals and whitespace between rows: copy the
+			// run up to the next character that matters.
+			j := i + 1
+			for j < len(chunk) && !structural[chunk[j]] {
+				j++
+			}
+			out = append(out, chunk[i:j]...)
+			i = j - 1
+			continue
+		}
 		if p.injectNext && !isSpace(c) {
 			p.injectNext = false
 			out = append(out, p.warning...)
@@ -232,6 +243,10 @@ func (p *pageRewriter) endCapture(out []byte) []byte {
 	out = append(out, p.mapURI(val)...)
 	return append(out, '"')
 }
+
+// structural marks the bytes outside strings that change the rewriter's
+// state.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true, ',': true, ':': true}
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t'

@@ -67,6 +67,9 @@ func (o Options) withDefaults() Options {
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: 2 * time.Minute,
 			TLSHandshakeTimeout:   10 * time.Second,
+			// Pages are large; bigger buffers mean fewer system calls.
+			ReadBufferSize:  64 << 10,
+			WriteBufferSize: 64 << 10,
 		}
 	}
 	if o.MaxStatementBytes <= 0 {
