@@ -13,13 +13,16 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"google.golang.org/api/option"
 
 	"github.com/skimdata/skim/catalog"
+	cbigquery "github.com/skimdata/skim/catalog/bigquery"
 	ctrino "github.com/skimdata/skim/catalog/trino"
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
@@ -42,14 +45,14 @@ Flags:
 type serveFlags struct {
 	config, trinoListen, trinoUpstream, catalog, ledger, adminListen string
 	publicURL, tlsCert, tlsKey, upstreamCA                           string
-	bigqueryListen, bigqueryUpstream                                 string
+	bigqueryListen, bigqueryUpstream, bigqueryProject                string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "skim configuration file")
 	fs.StringVar(&f.trinoListen, "trino-listen", "", `address for Trino clients (default ":8081")`)
 	fs.StringVar(&f.trinoUpstream, "trino-upstream", "", "the Trino coordinator's URL, e.g. http://trino:8080")
-	fs.StringVar(&f.catalog, "catalog", "", "static catalog YAML file (default: ask the coordinator, cached)")
+	fs.StringVar(&f.catalog, "catalog", "", "static catalog YAML file (default: ask Trino and BigQuery themselves, cached)")
 	fs.StringVar(&f.ledger, "ledger", "", "JSON-lines file that records every statement")
 	fs.StringVar(&f.adminListen, "admin-listen", "", `address of /healthz (default "127.0.0.1:9091")`)
 	fs.StringVar(&f.publicURL, "public-url", "", "URL clients reach skim at, when behind a load balancer")
@@ -58,6 +61,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.upstreamCA, "upstream-ca", "", "CA certificate file that signs the upstreams' TLS certificates")
 	fs.StringVar(&f.bigqueryListen, "bigquery-listen", "", `address for BigQuery clients' API endpoint, e.g. ":8082" (default: off)`)
 	fs.StringVar(&f.bigqueryUpstream, "bigquery-upstream", "", "BigQuery's URL (default "+pbigquery.DefaultUpstream+")")
+	fs.StringVar(&f.bigqueryProject, "bigquery-project", "", "project billed for the live BigQuery catalog's INFORMATION_SCHEMA queries (default: the credentials' project)")
 }
 
 // settings merges the configuration file with the flags.
@@ -89,9 +93,6 @@ func (f *serveFlags) settings() (*config.Config, error) {
 	}
 	if cfg.Trino.Upstream == "" && cfg.BigQuery.Listen == "" {
 		return nil, usagef("serve: nothing to serve: pass --trino-upstream URL (e.g. http://trino:8080) for Trino clients, --bigquery-listen ADDR for BigQuery clients, or both; to try skim without an engine, run 'skim demo'")
-	}
-	if cfg.Catalog.File == "" && cfg.Trino.Upstream == "" {
-		return nil, usagef("serve: no catalog: pass --catalog FILE; skim asks the engine for table statistics only for Trino")
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return nil, usagef("serve: --tls-cert and --tls-key go together")
@@ -131,17 +132,24 @@ func serve(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	go reloadOnSignal(ctx, f.config, srv.pipeline, log)
+	go reloadOnSignal(ctx, f.config, srv.pipelines, log)
 	return srv.wait(ctx)
 }
 
 // server is a running skim: its frontends and the admin listener.
 type server struct {
-	pipeline *proxy.Pipeline
-	servers  []*http.Server
-	errs     chan error
-	closeAll func()
-	log      *zap.Logger
+	// pipelines are the frontends' pipelines, which a reload updates.
+	pipelines []*proxy.Pipeline
+	servers   []*http.Server
+	errs      chan error
+	closers   []func()
+	log       *zap.Logger
+}
+
+func (s *server) closeAll() {
+	for _, c := range s.closers {
+		c()
+	}
 }
 
 // listener is one HTTP server skim runs.
@@ -151,31 +159,19 @@ type listener struct {
 	tls              bool
 }
 
-// startServer opens the listeners and serves until ctx ends.
+// startServer opens the listeners and serves until the server is shut down.
 func startServer(cfg *config.Config, f serveFlags, log *zap.Logger) (*server, error) {
-	cat, closeCatalog, err := openCatalog(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	engine := rewrite.NewEngine(cat, rewrite.Options{
-		MinTableBytes:      cfg.Rewrite.MinTableBytes,
-		MaxShortfall:       cfg.Rewrite.MaxShortfall,
-		TrinoSplitBytes:    cfg.Rewrite.TrinoSplitBytes,
-		BigQueryBlockBytes: cfg.Rewrite.BigQueryBlockBytes,
-	}, log)
-	pipeline := proxy.NewPipeline(engine, cfg, log)
-	closeLedger := func() {}
+	s := &server{log: log}
+	var ledger *zap.Logger
 	if cfg.Ledger.File != "" {
-		ledger, closer, err := openLedger(cfg.Ledger.File)
+		l, closer, err := openLedger(cfg.Ledger.File)
 		if err != nil {
-			closeCatalog()
 			return nil, err
 		}
-		pipeline.SetLedger(ledger)
-		closeLedger = closer
+		ledger = l
+		s.closers = append(s.closers, closer)
 	}
-	s := &server{pipeline: pipeline, log: log, closeAll: func() { closeLedger(); closeCatalog() }}
-	listeners, err := frontends(cfg, f, pipeline, log)
+	listeners, err := s.frontends(cfg, f, ledger)
 	if err != nil {
 		s.closeAll()
 		return nil, err
@@ -208,12 +204,36 @@ func startServer(cfg *config.Config, f serveFlags, log *zap.Logger) (*server, er
 	return s, nil
 }
 
+// pipeline builds a frontend's pipeline over a catalog.
+func (s *server) pipeline(cfg *config.Config, cat catalog.Provider, ledger *zap.Logger) *proxy.Pipeline {
+	engine := rewrite.NewEngine(cat, rewrite.Options{
+		MinTableBytes:      cfg.Rewrite.MinTableBytes,
+		MaxShortfall:       cfg.Rewrite.MaxShortfall,
+		TrinoSplitBytes:    cfg.Rewrite.TrinoSplitBytes,
+		BigQueryBlockBytes: cfg.Rewrite.BigQueryBlockBytes,
+	}, s.log)
+	p := proxy.NewPipeline(engine, cfg, s.log)
+	if ledger != nil {
+		p.SetLedger(ledger)
+	}
+	s.pipelines = append(s.pipelines, p)
+	return p
+}
+
 // frontends builds the Trino and BigQuery frontends the configuration asks
-// for.
-func frontends(cfg *config.Config, f serveFlags, pipeline *proxy.Pipeline, log *zap.Logger) ([]listener, error) {
+// for. Each asks its own engine for table statistics unless a static
+// catalog file describes the tables.
+func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger) ([]listener, error) {
+	log := s.log
 	transport, err := upstreamTransport(f.upstreamCA)
 	if err != nil {
 		return nil, err
+	}
+	var static catalog.Provider
+	if cfg.Catalog.File != "" {
+		if static, err = catalog.LoadStatic(cfg.Catalog.File); err != nil {
+			return nil, usagef("%v", err)
+		}
 	}
 	var out []listener
 	if cfg.Trino.Upstream != "" {
@@ -221,7 +241,17 @@ func frontends(cfg *config.Config, f serveFlags, pipeline *proxy.Pipeline, log *
 		if err != nil {
 			return nil, usagef("serve: --trino-upstream %q: %v", cfg.Trino.Upstream, err)
 		}
-		h, err := ptrino.New(pipeline, ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, Transport: transport}, log)
+		cat := static
+		if cat == nil {
+			live, err := ctrino.New(ctrino.Options{Server: cfg.Trino.Upstream}, log)
+			if err != nil {
+				return nil, fmt.Errorf("serve: the live Trino catalog: %w", err)
+			}
+			s.closers = append(s.closers, func() { _ = live.Close() })
+			cat = catalog.NewCache(live, catalog.CacheOptions{}, log)
+			log.Info("Trino table statistics come from the coordinator (information_schema, $partitions, SHOW STATS), cached")
+		}
+		h, err := ptrino.New(s.pipeline(cfg, cat, ledger), ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, Transport: transport}, log)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
@@ -230,14 +260,26 @@ func frontends(cfg *config.Config, f serveFlags, pipeline *proxy.Pipeline, log *
 	}
 	if cfg.BigQuery.Listen != "" {
 		opts := pbigquery.Options{Transport: transport, DryRunOriginal: true}
+		var clientOpts []option.ClientOption
 		if cfg.BigQuery.Upstream != "" {
 			up, err := url.Parse(cfg.BigQuery.Upstream)
 			if err != nil {
 				return nil, usagef("serve: --bigquery-upstream %q: %v", cfg.BigQuery.Upstream, err)
 			}
 			opts.Upstream = up
+			clientOpts = append(clientOpts, option.WithEndpoint(strings.TrimSuffix(cfg.BigQuery.Upstream, "/")+"/bigquery/v2/"))
 		}
-		h, err := pbigquery.New(pipeline, opts, log)
+		cat := static
+		if cat == nil {
+			live, err := cbigquery.New(context.Background(), cbigquery.Options{Project: f.bigqueryProject, ClientOptions: clientOpts}, log)
+			if err != nil {
+				return nil, fmt.Errorf("serve: the live BigQuery catalog needs credentials of its own (GOOGLE_APPLICATION_CREDENTIALS or gcloud auth application-default login), or pass --catalog FILE: %w", err)
+			}
+			s.closers = append(s.closers, func() { _ = live.Close() })
+			cat = catalog.NewCache(live, catalog.CacheOptions{}, log)
+			log.Info("BigQuery table statistics come from tables.get and INFORMATION_SCHEMA.PARTITIONS, cached")
+		}
+		h, err := pbigquery.New(s.pipeline(cfg, cat, ledger), opts, log)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
@@ -265,24 +307,6 @@ func (s *server) wait(ctx context.Context) error {
 	}
 	s.log.Info("skim stopped")
 	return err
-}
-
-// openCatalog returns the static catalog of the configuration, or else a
-// cached catalog that asks the coordinator itself.
-func openCatalog(cfg *config.Config, log *zap.Logger) (catalog.Provider, func(), error) {
-	if cfg.Catalog.File != "" || cfg.Trino.Upstream == "" {
-		cat, err := catalog.LoadStatic(cfg.Catalog.File)
-		if err != nil {
-			return nil, nil, usagef("%v", err)
-		}
-		return cat, func() {}, nil
-	}
-	live, err := ctrino.New(ctrino.Options{Server: cfg.Trino.Upstream}, log)
-	if err != nil {
-		return nil, nil, fmt.Errorf("serve: the live Trino catalog: %w", err)
-	}
-	log.Info("table statistics come from the coordinator (information_schema, $partitions, SHOW STATS), cached")
-	return catalog.NewCache(live, catalog.CacheOptions{}, log), func() { _ = live.Close() }, nil
 }
 
 func adminHandler() http.Handler {
@@ -317,7 +341,7 @@ func upstreamTransport(caFile string) (http.RoundTripper, error) {
 
 // reloadOnSignal re-reads the configuration's policies on SIGHUP; a file
 // that does not load keeps the policies in force.
-func reloadOnSignal(ctx context.Context, path string, p *proxy.Pipeline, log *zap.Logger) {
+func reloadOnSignal(ctx context.Context, path string, pipelines []*proxy.Pipeline, log *zap.Logger) {
 	if path == "" {
 		return
 	}
@@ -334,7 +358,9 @@ func reloadOnSignal(ctx context.Context, path string, p *proxy.Pipeline, log *za
 				log.Error("configuration reload failed; keeping the policies in force", zap.String("file", path), zap.Error(err))
 				continue
 			}
-			p.SetConfig(cfg)
+			for _, p := range pipelines {
+				p.SetConfig(cfg)
+			}
 			log.Info("configuration reloaded", zap.String("file", path), zap.Int("policies", len(cfg.Policies)))
 		}
 	}

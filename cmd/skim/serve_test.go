@@ -13,7 +13,6 @@ func TestServeUsage(t *testing.T) {
 		wantErr string
 	}{
 		{"nothing to serve", []string{"serve"}, "nothing to serve"},
-		{"bigquery without a catalog", []string{"serve", "--bigquery-listen", "127.0.0.1:0"}, "no catalog"},
 		{"half of TLS", []string{"serve", "--trino-upstream", "http://127.0.0.1:1", "--catalog", exampleCatalog, "--tls-cert", "c.pem"}, "--tls-cert and --tls-key go together"},
 		{"bad catalog", []string{"serve", "--trino-upstream", "http://127.0.0.1:1", "--catalog", "missing.yaml"}, "missing.yaml"},
 		{"stray argument", []string{"serve", "now"}, "unexpected arguments"},

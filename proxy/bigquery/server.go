@@ -188,23 +188,39 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		s.forward(w, r, body, "")
 		return
 	}
-	s.forward(w, r, out, rules)
-	if rules != "" && s.opts.DryRunOriginal && !job.dryRun() {
+	status := s.forward(w, r, out, rules)
+	if rules != "" && s.opts.DryRunOriginal && !job.dryRun() && status < 300 {
 		go s.dryRun(r, project, sql, job.query["defaultDataset"], res)
 	}
 }
 
-// forward sends a (possibly rewritten) body upstream and streams the
-// answer back.
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte, rules string) {
+// forward sends a (possibly rewritten) body upstream, streams the answer
+// back and returns its status.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte, rules string) int {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	if rules != "" {
 		w.Header().Set("X-Skim-Rewrite", rules)
 	}
-	s.relay.ServeHTTP(w, r)
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	s.relay.ServeHTTP(rec, r)
+	return rec.status
 }
+
+// statusRecorder remembers the status a response was sent with.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController flush the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // job gives access to the query parts of a jobs.query or jobs.insert body.
 type job struct {

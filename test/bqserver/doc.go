@@ -42,6 +42,8 @@
 // Scalar query parameters (@name and ?) are bound as PostgreSQL
 // parameters.
 // Every statement runs in a transaction of its own, with TimeZone UTC.
+// INFORMATION_SCHEMA.PARTITIONS of a dataset lists the partitions of its
+// tables with their rows and logical bytes, consistent with tables.get.
 // LoadDemo creates a demo dataset with a day-partitioned events table.
 //
 // # Bytes

@@ -99,7 +99,7 @@ func (s *Server) inTransaction(ctx context.Context, cfg *jobConfig, fn func(pgx.
 }
 
 // translateIn translates the job's SQL inside tx, which SELECT * EXCEPT
-// looks tables up in.
+// looks tables up in and INFORMATION_SCHEMA.PARTITIONS is filled in.
 func (s *Server) translateIn(ctx context.Context, tx pgx.Tx, cfg *jobConfig) (*statement, error) {
 	return translate(translateInput{
 		sql:            cfg.sql,
@@ -108,6 +108,12 @@ func (s *Server) translateIn(ctx context.Context, tx pgx.Tx, cfg *jobConfig) (*s
 		params:         cfg.params,
 		columnsOf: func(dataset, table string) ([]string, error) {
 			return tableColumns(ctx, tx, s.opts.Project, dataset, table)
+		},
+		partitionsOf: func(project, dataset string) (string, error) {
+			if project == "" {
+				project = s.opts.Project
+			}
+			return partitionsTable(ctx, tx, project, dataset)
 		},
 	})
 }

@@ -177,32 +177,13 @@ func (s *Server) getTable(w http.ResponseWriter, r *http.Request) {
 // tableSize counts a table's rows, partition by partition, and weighs
 // them with the partitions' column widths.
 func tableSize(ctx context.Context, tx pgx.Tx, t *tableInfo, dataset, table string) (rows, bytes, physical int64, err error) {
-	counts, err := tx.Query(ctx, `SELECT tableoid::int8, count(*) FROM `+pgx.Identifier{dataset, table}.Sanitize()+` GROUP BY 1`)
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("count the rows of %s.%s: %w", dataset, table, err)
-	}
-	perRelation := map[int64]int64{}
-	var oid, n int64
-	if _, err := pgx.ForEachRow(counts, []any{&oid, &n}, func() error {
-		perRelation[oid] = n
-		rows += n
-		return nil
-	}); err != nil {
-		return 0, 0, 0, fmt.Errorf("count the rows of %s.%s: %w", dataset, table, err)
-	}
-	oids := make([]int64, 0, len(perRelation))
-	for oid := range perRelation {
-		oids = append(oids, oid)
-	}
-	rels, err := describeRelations(ctx, tx, oids)
+	sizes, err := relationSizes(ctx, tx, dataset, table)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	everything := &statement{allColumns: true}
-	for oid, n := range perRelation {
-		if r, ok := rels[oid]; ok {
-			bytes += n * r.width(everything)
-		}
+	for _, sz := range sizes {
+		rows += sz.rows
+		bytes += sz.bytes
 	}
 	err = tx.QueryRow(ctx, `
 		SELECT COALESCE(sum(pg_total_relation_size(relid)), 0)::int8

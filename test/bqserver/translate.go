@@ -48,6 +48,10 @@ type translateInput struct {
 	params         []queryParameter
 	// columnsOf lists a table's columns, for SELECT * EXCEPT.
 	columnsOf func(dataset, table string) ([]string, error)
+	// partitionsOf returns the table that stands for the dataset's
+	// INFORMATION_SCHEMA.PARTITIONS (see infoschema.go); the project is
+	// empty when the statement names none.
+	partitionsOf func(project, dataset string) (string, error)
 }
 
 // translate turns one GoogleSQL statement into PostgreSQL. It works on
@@ -81,6 +85,8 @@ type translateInput struct {
 //     numeric(38, 9), BIGNUMERIC → numeric(76, 38), JSON → jsonb; INT64 and FLOAT64 anywhere else too. SAFE_CAST itself
 //     is not translated, so PostgreSQL refuses it;
 //   - SELECT * EXCEPT (a, b) over a single table → its other columns;
+//   - [project.]dataset.INFORMATION_SCHEMA.PARTITIONS → a temporary
+//     table holding the view (see infoschema.go);
 //   - @name and ? query parameters → $n with a cast to the parameter's
 //     type.
 //
@@ -347,6 +353,9 @@ func (tr *translator) name(k int, inCast bool) (int, error) {
 	}
 	if tr.at(last+1).text == "(" {
 		return last, nil // a qualified function such as SAFE.f(): left alone
+	}
+	if len(parts) >= 3 && strings.EqualFold(parts[len(parts)-2], "information_schema") && strings.EqualFold(parts[len(parts)-1], "partitions") {
+		return last, tr.partitionsView(k, last, parts)
 	}
 	if len(parts) >= 3 {
 		// project.dataset.table: the data of every project is in the one
