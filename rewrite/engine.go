@@ -68,7 +68,9 @@ type Request struct {
 	// MaxRows is the most rows the caller can buffer and count to
 	// guarantee a rewrite's row count (Result.MinRows). A rewrite whose
 	// rows are not guaranteed by the catalog alone, and that needs more,
-	// passes through. Zero means no limit.
+	// passes through. Zero means no limit; negative means the caller
+	// cannot count rows at all, so only rewrites whose rows the catalog
+	// guarantees are made.
 	MaxRows int64
 	// Mode is what the policy lets skim do; zero means ModeRewrite.
 	Mode Mode

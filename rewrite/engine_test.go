@@ -20,6 +20,8 @@ func TestMaxRows(t *testing.T) {
 		{"filtered rows above what the caller counts", "SELECT * FROM iceberg.web.events WHERE country = 'DE' ORDER BY rand() LIMIT 200000", 100000, Passthrough, "above the 100000 rows skim can count"},
 		{"filtered rows within what the caller counts", "SELECT * FROM iceberg.web.events WHERE country = 'DE' ORDER BY rand() LIMIT 200000", 0, Rewrite, ""},
 		{"catalog-guaranteed rows need no count", "SELECT * FROM iceberg.web.events ORDER BY rand() LIMIT 200000", 100000, Rewrite, ""},
+		{"a caller that cannot count rows", "SELECT * FROM iceberg.web.events WHERE country = 'DE' ORDER BY rand() LIMIT 10", -1, Passthrough, "cannot count the rows"},
+		{"a caller that cannot count rows, rows guaranteed", "SELECT * FROM iceberg.web.events ORDER BY rand() LIMIT 10", -1, Rewrite, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -125,6 +125,10 @@ func (a *analysis) sampleBlock(rule string, b *stmt.Block) {
 	for _, v := range best.via {
 		unknownRows = unknownRows || a.filtersRows(v, ti)
 	}
+	if unknownRows && a.req.MaxRows < 0 {
+		a.declines = append(a.declines, decline{rule, fmt.Sprintf("filters or joins keep an unknown share of the rows of a sample of %s, and this frontend cannot count the rows that come back to run a fallback", name)})
+		return
+	}
 	if unknownRows && b != a.st.Blocks[0] {
 		a.declines = append(a.declines, decline{rule, fmt.Sprintf("the LIMIT is inside a subquery or CTE, where skim cannot count the sample's rows, and its joins or filters make the rows of a sample of %s unpredictable", name)})
 		return

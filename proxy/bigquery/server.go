@@ -145,9 +145,19 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		return
 	}
 	job := jobView(doc, insert)
-	if job.query == nil || job.legacy() {
-		// Not a GoogleSQL query job (a load, copy or extract job, or
-		// legacy SQL): forwarded as it is.
+	if job.query == nil {
+		// A load, copy or extract job: forwarded as it is.
+		s.forward(w, r, body, "")
+		return
+	}
+	if job.legacy() {
+		// Legacy SQL is never rewritten, but the byte cap holds for it
+		// too, or it would be the way around the cap.
+		if s.opts.MaximumBytesBilled > 0 && job.capBytes(s.opts.MaximumBytesBilled) {
+			if out, err := json.Marshal(doc); err == nil {
+				body = out
+			}
+		}
 		s.forward(w, r, body, "")
 		return
 	}
@@ -162,6 +172,10 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 	res, err := s.pipeline.Decide(r.Context(), proxy.Statement{
 		Frontend: "bigquery", Dialect: stmt.BigQuery, SQL: sql, Session: sess,
 		Who: config.Who{Source: r.Header.Get("User-Agent")},
+		// Results stream to the client as BigQuery sends them, so skim
+		// cannot count rows and run a fallback: only rewrites whose rows
+		// the catalog guarantees are made.
+		MaxRows: -1,
 	})
 	if err != nil {
 		return
@@ -190,7 +204,7 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 	}
 	status := s.forward(w, r, out, rules)
 	if rules != "" && s.opts.DryRunOriginal && !job.dryRun() && status < 300 {
-		go s.dryRun(r, project, sql, job.query["defaultDataset"], res)
+		go s.dryRun(r, project, sql, job.query, res)
 	}
 }
 
@@ -252,8 +266,9 @@ func jobView(doc map[string]any, insert bool) job {
 	return j
 }
 
-// legacy reports whether the job asks for legacy SQL. BigQuery's default
-// for jobs.insert is legacy SQL, unless the text opts in with #standardSQL.
+// legacy reports whether the job asks for legacy SQL. useLegacySql
+// defaults to true in both jobs.query and jobs.insert, unless the text
+// opts in with #standardSQL.
 func (j job) legacy() bool {
 	v, set := j.query["useLegacySql"]
 	b, _ := v.(bool)
@@ -261,7 +276,7 @@ func (j job) legacy() bool {
 		return b
 	}
 	sql, _ := j.query["query"].(string)
-	return j.insert && !strings.HasPrefix(strings.TrimSpace(strings.ToLower(sql)), "#standardsql")
+	return !strings.HasPrefix(strings.TrimSpace(strings.ToLower(sql)), "#standardsql")
 }
 
 func (j job) dryRun() bool {
@@ -288,15 +303,16 @@ func (j job) setLabel(key, value string) {
 	labels[key] = value
 }
 
-// capBytes lowers maximumBytesBilled to limit; it is an int64, which the
-// API writes as a string.
-func (j job) capBytes(limit int64) {
+// capBytes lowers maximumBytesBilled to limit (an int64, which the API
+// writes as a string) and reports whether it changed the job.
+func (j job) capBytes(limit int64) bool {
 	if cur, ok := j.query["maximumBytesBilled"]; ok {
 		if n, err := strconv.ParseInt(fmt.Sprint(cur), 10, 64); err == nil && n > 0 && n <= limit {
-			return
+			return false
 		}
 	}
 	j.query["maximumBytesBilled"] = strconv.FormatInt(limit, 10)
+	return true
 }
 
 // labelValue makes a label value BigQuery accepts: lower case letters,
@@ -316,12 +332,16 @@ func labelValue(s string) string {
 
 // dryRun asks BigQuery, with the client's credentials, what the original
 // statement would have processed, and records it.
-func (s *Server) dryRun(r *http.Request, project, sql string, dataset any, res *rewrite.Result) {
+func (s *Server) dryRun(r *http.Request, project, sql string, query map[string]any, res *rewrite.Result) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	q := map[string]any{"query": sql, "useLegacySql": false}
-	if dataset != nil {
-		q["defaultDataset"] = dataset
+	// What the statement needs to plan: its dataset, parameters and
+	// connection properties.
+	for _, key := range []string{"defaultDataset", "queryParameters", "parameterMode", "connectionProperties"} {
+		if v, ok := query[key]; ok {
+			q[key] = v
+		}
 	}
 	body, _ := json.Marshal(map[string]any{"configuration": map[string]any{"dryRun": true, "query": q}})
 	target := strings.TrimSuffix(s.opts.Upstream.String(), "/") + "/bigquery/v2/projects/" + url.PathEscape(project) + "/jobs"

@@ -351,7 +351,7 @@ func (tr *translator) name(k int, inCast bool) (int, error) {
 		}
 		return k, nil
 	}
-	if tr.at(last+1).text == "(" {
+	if tr.at(last+1).text == "(" && !tr.at(k-1).is("into") {
 		return last, nil // a qualified function such as SAFE.f(): left alone
 	}
 	if len(parts) >= 3 && strings.EqualFold(parts[len(parts)-2], "information_schema") && strings.EqualFold(parts[len(parts)-1], "partitions") {
