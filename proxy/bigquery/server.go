@@ -202,10 +202,18 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		s.forward(w, r, body, "")
 		return
 	}
-	status := s.forward(w, r, out, rules)
-	if rules != "" && s.opts.DryRunOriginal && !job.dryRun() && status < 300 {
-		go s.dryRun(r, project, sql, job.query, res)
+	rec := &capture{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+	s.forward(rec, r, out, rules)
+	if rules == "" || job.dryRun() || rec.status >= 300 {
+		return
 	}
+	// The goroutines outlive the request, so they get the credentials
+	// rather than the request.
+	auth := r.Header.Get("Authorization")
+	if s.opts.DryRunOriginal {
+		go s.dryRun(auth, project, sql, job.query, res)
+	}
+	go s.followBill(auth, scanJobReply(rec.prefix), res)
 }
 
 // forward sends a (possibly rewritten) body upstream, streams the answer
@@ -332,7 +340,7 @@ func labelValue(s string) string {
 
 // dryRun asks BigQuery, with the client's credentials, what the original
 // statement would have processed, and records it.
-func (s *Server) dryRun(r *http.Request, project, sql string, query map[string]any, res *rewrite.Result) {
+func (s *Server) dryRun(auth, project, sql string, query map[string]any, res *rewrite.Result) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	q := map[string]any{"query": sql, "useLegacySql": false}
@@ -350,7 +358,7 @@ func (s *Server) dryRun(r *http.Request, project, sql string, query map[string]a
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if auth := r.Header.Get("Authorization"); auth != "" {
+	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
 	resp, err := s.client.Do(req)

@@ -178,10 +178,15 @@ type bqSkim struct {
 // small. The original of every rewrite is dry-run in the background.
 func startBQSkim(t *testing.T, opts pbigquery.Options) *bqSkim {
 	t.Helper()
-	bqUpstream(t)
 	// A logger writing to t would panic when a background dry run logs
 	// after the test ends.
-	log := zap.NewNop()
+	return startBQSkimLogged(t, opts, zap.NewNop())
+}
+
+// startBQSkimLogged starts skim's BigQuery frontend logging to log.
+func startBQSkimLogged(t *testing.T, opts pbigquery.Options, log *zap.Logger) *bqSkim {
+	t.Helper()
+	bqUpstream(t)
 	engine := rewrite.NewEngine(bqEnv.catalog, rewrite.Options{MinTableBytes: 1 << 20, BigQueryBlockBytes: 256 << 10}, log)
 	pipeline := proxy.NewPipeline(engine, config.Default(), log)
 	up, err := url.Parse(bqEnv.url)
