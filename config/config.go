@@ -98,6 +98,9 @@ type BigQuery struct {
 	Listen string
 	// Upstream is BigQuery's base URL; empty means the public endpoint.
 	Upstream string
+	// MaxBytesBilled, when positive, caps every query job's
+	// maximumBytesBilled.
+	MaxBytesBilled int64
 }
 
 // Admin configures the admin listener.

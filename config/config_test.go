@@ -26,6 +26,10 @@ func TestLoadExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ledgerFile, err := filepath.Abs("testdata/ledger.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := &Config{
 		Rewrite: Rewrite{
 			MinTableBytes:      1 << 30,
@@ -33,7 +37,11 @@ func TestLoadExample(t *testing.T) {
 			TrinoSplitBytes:    64 << 20,
 			BigQueryBlockBytes: 1 << 30,
 		},
-		Catalog: Catalog{File: catalogFile},
+		Catalog:  Catalog{File: catalogFile},
+		Trino:    Trino{Listen: ":8081", Upstream: "http://trino:8080", PublicURL: "https://skim.example.com"},
+		BigQuery: BigQuery{Listen: ":8082", Upstream: "https://bigquery.googleapis.com", MaxBytesBilled: 10 << 40},
+		Admin:    Admin{Listen: "127.0.0.1:9091"},
+		Ledger:   Ledger{File: ledgerFile},
 		Policies: []Policy{
 			{Name: "ci", Mode: ModeOff, Match: &Match{Users: []string{"ci-*", "svc-build"}}},
 			{Name: "pipelines", Mode: ModeAdvise, Match: &Match{Sources: []string{"dbt*", "airflow"}}},
@@ -674,7 +682,12 @@ func TestParseServeSections(t *testing.T) {
 	if cfg.Trino != want || cfg.Admin.Listen != "127.0.0.1:9091" || cfg.Ledger.File != "/etc/skim/ledger.jsonl" {
 		t.Errorf("got %+v %+v %+v", cfg.Trino, cfg.Admin, cfg.Ledger)
 	}
+	bq, err := Parse("skim.yaml", []byte("bigquery:\n  listen: \":8082\"\n  max_bytes_billed: 1TiB\n"))
+	if err != nil || bq.BigQuery.MaxBytesBilled != 1<<40 || bq.BigQuery.Listen != ":8082" {
+		t.Errorf("bigquery section: %+v, %v", bq.BigQuery, err)
+	}
 	for _, tt := range []struct{ yaml, want string }{
+		{"bigquery:\n  max_bytes_billed: lots\n", `skim.yaml:2: bigquery.max_bytes_billed`},
 		{"trino:\n  listen: 8081\n", `skim.yaml:2: trino.listen: "8081" is not a listen address`},
 		{"trino:\n  upstream: trino:8080\n", `skim.yaml:2: trino.upstream: "trino:8080" is not an http or https URL`},
 		{"admin:\n  port: 1\n", `skim.yaml:2: admin: unknown field "port"; valid fields: listen`},

@@ -245,11 +245,14 @@ func (p *parser) config(root *yaml.Node) *Config {
 			p.trino(v, &cfg.Trino)
 		case "bigquery":
 			if p.section(v, "bigquery", "{listen: \":8082\"}") {
-				p.fields(v, "bigquery", []string{"listen", "upstream"}, func(key string, v *yaml.Node) {
-					if key == "listen" {
+				p.fields(v, "bigquery", []string{"listen", "upstream", "max_bytes_billed"}, func(key string, v *yaml.Node) {
+					switch key {
+					case "listen":
 						cfg.BigQuery.Listen = p.address(v, "bigquery.listen")
-					} else {
+					case "upstream":
 						cfg.BigQuery.Upstream = p.httpURL(v, "bigquery.upstream", "BigQuery's URL such as https://bigquery.googleapis.com")
+					case "max_bytes_billed":
+						cfg.BigQuery.MaxBytesBilled = p.size(v, "bigquery.max_bytes_billed")
 					}
 				})
 			}

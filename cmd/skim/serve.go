@@ -46,6 +46,7 @@ type serveFlags struct {
 	config, trinoListen, trinoUpstream, catalog, ledger, adminListen string
 	publicURL, tlsCert, tlsKey, upstreamCA                           string
 	bigqueryListen, bigqueryUpstream, bigqueryProject                string
+	bigqueryMaxBytesBilled                                           string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -61,6 +62,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.upstreamCA, "upstream-ca", "", "CA certificate file that signs the upstreams' TLS certificates")
 	fs.StringVar(&f.bigqueryListen, "bigquery-listen", "", `address for BigQuery clients' API endpoint, e.g. ":8082" (default: off)`)
 	fs.StringVar(&f.bigqueryUpstream, "bigquery-upstream", "", "BigQuery's URL (default "+pbigquery.DefaultUpstream+")")
+	fs.StringVar(&f.bigqueryMaxBytesBilled, "bigquery-max-bytes-billed", "", "cap every BigQuery query job's maximumBytesBilled, e.g. 1TiB")
 	fs.StringVar(&f.bigqueryProject, "bigquery-project", "", "project billed for the live BigQuery catalog's INFORMATION_SCHEMA queries (default: the credentials' project)")
 }
 
@@ -84,6 +86,13 @@ func (f *serveFlags) settings() (*config.Config, error) {
 		if o.val != "" {
 			*o.dst = o.val
 		}
+	}
+	if f.bigqueryMaxBytesBilled != "" {
+		n, err := catalog.ParseSize(f.bigqueryMaxBytesBilled)
+		if err != nil || n <= 0 {
+			return nil, usagef("serve: --bigquery-max-bytes-billed %q is not a size such as 1TiB", f.bigqueryMaxBytesBilled)
+		}
+		cfg.BigQuery.MaxBytesBilled = n
 	}
 	if cfg.Trino.Listen == "" {
 		cfg.Trino.Listen = ":8081"
@@ -259,7 +268,7 @@ func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger)
 		out = append(out, listener{what: "Trino clients", addr: cfg.Trino.Listen, flag: "--trino-listen", handler: h, tls: f.tlsCert != ""})
 	}
 	if cfg.BigQuery.Listen != "" {
-		opts := pbigquery.Options{Transport: transport, DryRunOriginal: true}
+		opts := pbigquery.Options{Transport: transport, DryRunOriginal: true, MaximumBytesBilled: cfg.BigQuery.MaxBytesBilled}
 		var clientOpts []option.ClientOption
 		if cfg.BigQuery.Upstream != "" {
 			up, err := url.Parse(cfg.BigQuery.Upstream)

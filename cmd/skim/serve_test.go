@@ -15,6 +15,7 @@ func TestServeUsage(t *testing.T) {
 		{"nothing to serve", []string{"serve"}, "nothing to serve"},
 		{"half of TLS", []string{"serve", "--trino-upstream", "http://127.0.0.1:1", "--catalog", exampleCatalog, "--tls-cert", "c.pem"}, "--tls-cert and --tls-key go together"},
 		{"bad catalog", []string{"serve", "--trino-upstream", "http://127.0.0.1:1", "--catalog", "missing.yaml"}, "missing.yaml"},
+		{"bad byte cap", []string{"serve", "--bigquery-listen", "127.0.0.1:0", "--bigquery-max-bytes-billed", "lots"}, "not a size"},
 		{"stray argument", []string{"serve", "now"}, "unexpected arguments"},
 		{"bad config", []string{"serve", "--config", "missing-skim.yaml"}, "missing-skim.yaml"},
 	}
