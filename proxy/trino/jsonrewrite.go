@@ -40,9 +40,9 @@ type pageRewriter struct {
 	injectNext  bool
 	sawWarnings bool
 
-	// id and nextURI are the page's own top-level values, as the
-	// coordinator sent them, so the proxy can cancel the query.
-	id, nextURI string
+	// nextURI is the page's own nextUri, as the coordinator sent it, so
+	// the proxy can cancel the query.
+	nextURI string
 	// complete is set once the page's top-level object has closed.
 	complete bool
 }
@@ -160,7 +160,7 @@ func (p *pageRewriter) process(chunk []byte) {
 				p.capturing, p.isKey = true, true
 				p.capture = append(p.capture[:0], c)
 				continue
-			case p.urlField() || len(p.stack) == 1 && t.key == "id":
+			case p.urlField():
 				p.capturing, p.isKey = true, false
 				p.capture = append(p.capture[:0], c)
 				continue
@@ -226,14 +226,8 @@ func (p *pageRewriter) endCapture(out []byte) []byte {
 		return append(out, raw...)
 	}
 	val := string(raw[1 : len(raw)-1])
-	if len(p.stack) == 1 {
-		switch t.key {
-		case "id":
-			p.id = val
-			return append(out, raw...)
-		case "nextUri":
-			p.nextURI = val
-		}
+	if len(p.stack) == 1 && t.key == "nextUri" {
+		p.nextURI = val
 	}
 	if bytes.IndexByte(raw, '\\') >= 0 {
 		// URLs never need escapes; leave anything unusual alone.
