@@ -105,8 +105,9 @@ func readPartitions(rows *sql.Rows) (*partitionsTable, error) {
 // rowFields reads the fields of a ROW type from its text, as in
 // row(event_date date, "my col" varchar).
 func rowFields(typ string) ([]field, error) {
-	inner, ok := strings.CutPrefix(typ, "row(")
-	if inner, ok = strings.CutSuffix(inner, ")"); !ok {
+	inner, isRow := strings.CutPrefix(typ, "row(")
+	inner, closed := strings.CutSuffix(inner, ")")
+	if !isRow || !closed {
 		return nil, fmt.Errorf("the partition column of $partitions has type %q, not a ROW", typ)
 	}
 	var fields []field
