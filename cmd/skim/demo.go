@@ -44,14 +44,13 @@ Flags:
 const demoQuery = "SELECT user_id, event_type, page FROM events ORDER BY rand() LIMIT 1000"
 
 // demo implements `skim demo`.
-func demo(args []string, stdout, stderr io.Writer) error {
+func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "address for Trino clients")
 	days := fs.Int("days", 30, "days of events to generate")
 	perDay := fs.Int("rows-per-day", 100_000, "events per day")
-	cache, _ := os.UserCacheDir()
-	dataDir := fs.String("data", filepath.Join(cache, "skim", "demo-postgres"), "PostgreSQL data directory, kept between runs")
+	dataDir := fs.String("data", defaultDemoDir(), "PostgreSQL data directory, kept between runs")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, demoUsage)
 		fs.PrintDefaults()
@@ -65,7 +64,7 @@ func demo(args []string, stdout, stderr io.Writer) error {
 	if *days < 1 || *perDay < 1000 {
 		return usagef("demo: --days must be at least 1 and --rows-per-day at least 1000")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := zap.NewNop()
 	say := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
@@ -163,6 +162,16 @@ skim is serving Trino clients on %s (Ctrl-C stops it). Try:
 	<-ctx.Done()
 	say("Stopping.")
 	return nil
+}
+
+// defaultDemoDir is where the demo keeps its PostgreSQL. Run as root,
+// PostgreSQL runs as the postgres user, who cannot enter root's home, so
+// root's demo lives under the temporary directory.
+func defaultDemoDir() string {
+	if cache, err := os.UserCacheDir(); err == nil && os.Geteuid() != 0 {
+		return filepath.Join(cache, "skim", "demo-postgres")
+	}
+	return filepath.Join(os.TempDir(), "skim-demo", "postgres")
 }
 
 // demoResult is what the demo shows of one query.
