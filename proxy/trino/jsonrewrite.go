@@ -97,10 +97,15 @@ func (p *pageRewriter) process(chunk []byte) {
 		if p.inString && !p.capturing && !p.escape {
 			// Rows are mostly strings: copy up to the next quote or
 			// backslash at once.
-			j := i
-			for j < len(chunk) && chunk[j] != '"' && chunk[j] != '\\' {
-				j++
+			rest := chunk[i:]
+			n := bytes.IndexByte(rest, '"')
+			if n < 0 {
+				n = len(rest)
 			}
+			if b := bytes.IndexByte(rest[:n], '\\'); b >= 0 {
+				n = b
+			}
+			j := i + n
 			out = append(out, chunk[i:j]...)
 			if j == len(chunk) {
 				break
