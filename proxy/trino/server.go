@@ -215,7 +215,9 @@ func (s *Server) outgoing(ctx context.Context, r *http.Request, method, target, 
 		return nil, fmt.Errorf("building the request to %s: %w", target, err)
 	}
 	copyHeaders(out.Header, r.Header)
-	if prepared != "" {
+	// The header is replaced only when the statement changed, so an
+	// untouched statement's header passes exactly as the client wrote it.
+	if current, _ := preparedStatement(r.Header, prepared); prepared != "" && current != sql {
 		setPreparedStatement(out.Header, prepared, sql)
 	}
 	out.Host = s.up.url.Host
