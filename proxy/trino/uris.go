@@ -113,7 +113,12 @@ func (u *upstream) owns(p *url.URL) bool {
 	return false
 }
 
-// target is the coordinator URL for a path under this upstream.
+// target is the coordinator URL for a path under this upstream. Paths
+// come from URLs clients send back, so one that does not start with "/"
+// gets one: "@elsewhere/x" must never become a host.
 func (u *upstream) target(path string) string {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
 	return strings.TrimSuffix(u.url.String(), "/") + path
 }
