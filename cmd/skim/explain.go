@@ -12,6 +12,8 @@ import (
 
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
+	pbigquery "github.com/skimdata/skim/proxy/bigquery"
+	ptrino "github.com/skimdata/skim/proxy/trino"
 	"github.com/skimdata/skim/rewrite"
 	"github.com/skimdata/skim/rewrite/stmt"
 )
@@ -92,6 +94,12 @@ func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, log *zap.
 	if policy != nil {
 		req.Mode = rewrite.Mode(policy.Mode)
 		req.Policy = policy.Name
+	}
+	// Decide as skim serve would: each frontend counts rows differently.
+	if d == stmt.Trino {
+		req.MaxRows = ptrino.DefaultMaxGuardRows
+	} else {
+		req.MaxRows = pbigquery.MaxRows
 	}
 	res, err := engine.Rewrite(context.Background(), req)
 	if err != nil {
@@ -174,7 +182,7 @@ func writeReport(w io.Writer, res *rewrite.Result) {
 				humanCount(t.RowsBefore), humanCount(t.RowsAfter), catalog.FormatBytes(t.BytesBefore), catalog.FormatBytes(t.BytesAfter))
 		}
 	}
-	if res.MinRows > 0 {
+	if res.MinRows > 0 && res.Dialect == stmt.Trino {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "guarantee: if fewer than %d rows come back, skim runs %d fallback statement(s), the last being the original\n", res.MinRows, len(res.Fallbacks))
 	}

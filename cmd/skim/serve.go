@@ -57,7 +57,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ledger, "ledger", "", "JSON-lines file that records every statement")
 	fs.StringVar(&f.adminListen, "admin-listen", "", `address of /healthz (default "127.0.0.1:9091")`)
 	fs.StringVar(&f.publicURL, "public-url", "", "URL clients reach skim at, when behind a load balancer")
-	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file: serve Trino clients over TLS")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file: serve Trino and BigQuery clients over TLS")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert")
 	fs.StringVar(&f.upstreamCA, "upstream-ca", "", "CA certificate file that signs the upstreams' TLS certificates")
 	fs.StringVar(&f.bigqueryListen, "bigquery-listen", "", `address for BigQuery clients' API endpoint, e.g. ":8082" (default: off)`)
@@ -234,7 +234,7 @@ func (s *server) pipeline(cfg *config.Config, cat catalog.Provider, ledger *zap.
 // catalog file describes the tables.
 func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger) ([]listener, error) {
 	log := s.log
-	transport, err := upstreamTransport(f.upstreamCA)
+	tlsConfig, err := upstreamTLS(f.upstreamCA)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger)
 			cat = catalog.NewCache(live, catalog.CacheOptions{}, log)
 			log.Info("Trino table statistics come from the coordinator (information_schema, $partitions, SHOW STATS), cached")
 		}
-		h, err := ptrino.New(s.pipeline(cfg, cat, ledger), ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, Transport: transport}, log)
+		h, err := ptrino.New(s.pipeline(cfg, cat, ledger), ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, TLSConfig: tlsConfig}, log)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
@@ -268,7 +268,7 @@ func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger)
 		out = append(out, listener{what: "Trino clients", addr: cfg.Trino.Listen, flag: "--trino-listen", handler: h, tls: f.tlsCert != ""})
 	}
 	if cfg.BigQuery.Listen != "" {
-		opts := pbigquery.Options{Transport: transport, DryRunOriginal: true, MaximumBytesBilled: cfg.BigQuery.MaxBytesBilled}
+		opts := pbigquery.Options{TLSConfig: tlsConfig, DryRunOriginal: true, MaximumBytesBilled: cfg.BigQuery.MaxBytesBilled}
 		var clientOpts []option.ClientOption
 		if cfg.BigQuery.Upstream != "" {
 			up, err := url.Parse(cfg.BigQuery.Upstream)
@@ -327,8 +327,9 @@ func adminHandler() http.Handler {
 	return mux
 }
 
-// upstreamTransport trusts an extra CA for the coordinator when given.
-func upstreamTransport(caFile string) (http.RoundTripper, error) {
+// upstreamTLS trusts an extra CA for the upstreams when given; nil means
+// the system's roots.
+func upstreamTLS(caFile string) (*tls.Config, error) {
 	if caFile == "" {
 		return nil, nil
 	}
@@ -343,9 +344,7 @@ func upstreamTransport(caFile string) (http.RoundTripper, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, usagef("serve: --upstream-ca %s holds no PEM certificate", caFile)
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return t, nil
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // reloadOnSignal re-reads the configuration's policies on SIGHUP; a file

@@ -8,6 +8,7 @@ package bigquery
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Options struct {
 	// Transport carries requests upstream; default a transport with
 	// bounded dial and header timeouts.
 	Transport http.RoundTripper
+	// TLSConfig configures TLS towards the upstream for the default
+	// transport, e.g. a private CA; nil means the system's roots.
+	TLSConfig *tls.Config
 	// MaxRequestBytes bounds a job request's body. Default 10 MiB.
 	MaxRequestBytes int64
 	// DryRunOriginal, when true, dry-runs the original statement of every
@@ -50,6 +54,11 @@ type Options struct {
 	// forwards: a job asking for more, or for no cap, gets this one.
 	MaximumBytesBilled int64
 }
+
+// MaxRows is the rows this frontend can count to guarantee a rewrite's
+// row count: none. Results stream to the client as BigQuery sends them,
+// so only rewrites whose rows the catalog guarantees are made.
+const MaxRows = -1
 
 // Server is an http.Handler serving BigQuery's REST API.
 type Server struct {
@@ -78,6 +87,7 @@ func New(pipeline *proxy.Pipeline, opts Options, log *zap.Logger) (*Server, erro
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: 5 * time.Minute,
 			TLSHandshakeTimeout:   10 * time.Second,
+			TLSClientConfig:       opts.TLSConfig,
 		}
 	}
 	if opts.MaxRequestBytes <= 0 {
@@ -171,11 +181,8 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 	}
 	res, err := s.pipeline.Decide(r.Context(), proxy.Statement{
 		Frontend: "bigquery", Dialect: stmt.BigQuery, SQL: sql, Session: sess,
-		Who: config.Who{Source: r.Header.Get("User-Agent")},
-		// Results stream to the client as BigQuery sends them, so skim
-		// cannot count rows and run a fallback: only rewrites whose rows
-		// the catalog guarantees are made.
-		MaxRows: -1,
+		Who:     config.Who{Source: r.Header.Get("User-Agent")},
+		MaxRows: MaxRows,
 	})
 	if err != nil {
 		return

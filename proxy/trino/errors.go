@@ -31,7 +31,7 @@ func rejected(reason string) queryError {
 
 func statementTooLarge(limit int64) queryError {
 	return queryError{
-		Message:   fmt.Sprintf("skim rejected the statement: it is larger than %s, the most skim accepts; raise max_statement_bytes if this is intended", catalog.FormatBytes(limit)),
+		Message:   fmt.Sprintf("skim rejected the statement: it is larger than %s, the most skim accepts; send a shorter statement", catalog.FormatBytes(limit)),
 		ErrorCode: 31, ErrorName: "QUERY_REJECTED", ErrorType: "USER_ERROR",
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -42,13 +43,16 @@ type Options struct {
 	// Transport carries requests to the coordinator; default a transport
 	// with bounded dial and header timeouts.
 	Transport http.RoundTripper
+	// TLSConfig configures TLS towards the upstream for the default
+	// transport, e.g. a private CA; nil means the system's roots.
+	TLSConfig *tls.Config
 	// PublicURL is the base URL clients reach skim at; empty means the
 	// scheme and Host of each request.
 	PublicURL string
 	// MaxStatementBytes bounds a statement's size. Default 1 MiB.
 	MaxStatementBytes int64
 	// MaxGuardRows is the most rows skim buffers to check that a rewritten
-	// ORDER BY rand() LIMIT n returned n rows. Default 100,000.
+	// ORDER BY rand() LIMIT n returned n rows. Default DefaultMaxGuardRows.
 	MaxGuardRows int64
 	// GuardPoll is how long a guarded page waits for the coordinator
 	// before answering the client with an empty page. Default 1s.
@@ -67,6 +71,7 @@ func (o Options) withDefaults() Options {
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: 2 * time.Minute,
 			TLSHandshakeTimeout:   10 * time.Second,
+			TLSClientConfig:       o.TLSConfig,
 			// Pages are large; bigger buffers mean fewer system calls.
 			ReadBufferSize:  64 << 10,
 			WriteBufferSize: 64 << 10,
@@ -76,13 +81,17 @@ func (o Options) withDefaults() Options {
 		o.MaxStatementBytes = 1 << 20
 	}
 	if o.MaxGuardRows <= 0 {
-		o.MaxGuardRows = 100_000
+		o.MaxGuardRows = DefaultMaxGuardRows
 	}
 	if o.GuardPoll <= 0 {
 		o.GuardPoll = time.Second
 	}
 	return o
 }
+
+// DefaultMaxGuardRows is how many rows the frontend counts, by default, to
+// guarantee a rewrite's row count.
+const DefaultMaxGuardRows = 100_000
 
 // upstream is the coordinator skim forwards to.
 type upstream struct {
