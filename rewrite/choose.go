@@ -46,6 +46,21 @@ func (a *analysis) systemSample(ti *tableInfo, n int64) *sampleChoice {
 	return &sampleChoice{percent: pct, rows: scaled(ti.rows, f), bytes: scaled(ti.bytes, f)}
 }
 
+// widerSample is a SYSTEM sample fallbackFactor times larger than c, for
+// when c comes back short; nil when that reads half the table or more, or
+// c is a partition sample, whose shortfall only filters explain.
+func (a *analysis) widerSample(ti *tableInfo, c *sampleChoice) *sampleChoice {
+	if c.percent <= 0 {
+		return nil
+	}
+	pct := roundPercent(c.percent * fallbackFactor)
+	if pct >= 50 {
+		return nil
+	}
+	f := pct / 100
+	return &sampleChoice{percent: pct, rows: scaled(ti.rows, f), bytes: scaled(ti.bytes, f)}
+}
+
 // units counts the sampling units the statement reads of a table: for
 // Trino, a split per file or per split-size of bytes, whichever is more; for
 // BigQuery, a block per block-size of bytes of each partition.

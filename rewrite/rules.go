@@ -143,6 +143,10 @@ func (a *analysis) sampleBlock(rule string, b *stmt.Block) {
 		return
 	}
 	fallback := a.chooseSample(ti, n*fallbackFactor)
+	if fallback != nil && fallback.percent == choice.percent && len(fallback.parts) == len(choice.parts) {
+		// Ten times the rows still fit the same sample: widen it instead.
+		fallback = a.widerSample(ti, choice)
+	}
 	ti.sample = choice
 	s := step{rule: rule, edits: a.sampleEdits(ti, choice)}
 	if fallback != nil {
