@@ -171,8 +171,11 @@ func writeReport(w io.Writer, res *rewrite.Result) {
 		fmt.Fprintln(w, "tables:")
 		for _, t := range res.Tables {
 			sample := "not sampled"
-			if t.SamplePercent != nil {
+			switch {
+			case t.SamplePercent != nil:
 				sample = fmt.Sprintf("sample %s%%", strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.6f", *t.SamplePercent), "0"), "."))
+			case t.BytesAfter < t.BytesBefore:
+				sample = "sample of whole partitions"
 			}
 			parts := ""
 			if t.PartitionsTotal > 0 {

@@ -42,6 +42,12 @@ func TestExplain(t *testing.T) {
 			wantOut:  []string{"decision: rewrite", "limit_scan", "TABLESAMPLE SYSTEM (0.81 PERCENT)"},
 		},
 		{
+			name:     "partition sample",
+			args:     []string{"explain", "--dialect", "bigquery", "--catalog", exampleCatalog, "SELECT message FROM `myproj.analytics.logs` ORDER BY RAND() LIMIT 100"},
+			wantCode: 0,
+			wantOut:  []string{"decision: rewrite", "myproj.analytics.logs: sample of whole partitions, partitions 1/10"},
+		},
+		{
 			name:       "passthrough shows the statement unchanged",
 			args:       []string{"explain", "--catalog", exampleCatalog, "SELECT * FROM hive.ref.countries ORDER BY rand() LIMIT 5"},
 			wantCode:   0,
