@@ -38,22 +38,16 @@ func TestMain(m *testing.M) {
 func runTests(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	pg, err := postgres.Start(ctx, postgres.Options{}, zap.NewNop())
+	pool, stop, skip, err := postgres.StartPool(ctx, zap.NewNop())
 	switch {
-	case errors.Is(err, postgres.ErrNotInstalled) && os.Getenv("CI") == "":
-		testEnv.skip = "the Trino catalog tests run a Trino stand-in on PostgreSQL: " + err.Error()
-		return m.Run()
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "the Trino catalog tests need PostgreSQL: %v\n", err)
 		return 1
+	case skip != "":
+		testEnv.skip = "the Trino catalog tests run a Trino stand-in on PostgreSQL: " + skip
+		return m.Run()
 	}
-	defer pg.Stop()
-	pool, err := pgxpool.New(ctx, pg.DSN())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "connect to the test PostgreSQL: %v\n", err)
-		return 1
-	}
-	defer pool.Close()
+	defer stop()
 	if err := trinoserver.LoadDemo(ctx, pool, testDemo, zap.NewNop()); err != nil {
 		fmt.Fprintf(os.Stderr, "load the test demo: %v\n", err)
 		return 1

@@ -143,14 +143,13 @@ func sendGet(t *testing.T, rawURL string, header http.Header) net.Conn {
 	return conn
 }
 
-// TestUpstreamCancelDuringJIT shows a bug of the test server, not of
-// skim: it cancels a PostgreSQL statement with a single cancel request,
-// which PostgreSQL ignores while it JIT-compiles the statement (the first
-// ~100 ms of a costly one), so a query cancelled that early runs on with
-// nobody waiting for it. The other tests run with JIT off because of it.
+// TestUpstreamCancelDuringJIT checks the test server: PostgreSQL ignores a
+// cancel request that arrives while it JIT-compiles a statement (the first
+// ~100 ms of a costly one), so the server turns JIT off for its queries,
+// even on connections that have it on.
 func TestUpstreamCancelDuringJIT(t *testing.T) {
 	resetUpstream(t)
-	cfg, err := pgxpool.ParseConfig(env.dsn)
+	cfg, err := pgxpool.ParseConfig(env.pool.Config().ConnString())
 	if err != nil {
 		t.Fatal(err)
 	}

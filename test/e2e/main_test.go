@@ -5,7 +5,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +35,6 @@ var demo = trinoserver.DemoOptions{Days: 10, RowsPerDay: 100_000, End: time.Date
 var env struct {
 	skip    string
 	pool    *pgxpool.Pool
-	dsn     string
 	catalog *catalog.Static
 	// catalogYAML is the demo catalog as DemoCatalog wrote it.
 	catalogYAML []byte
@@ -55,31 +53,16 @@ func run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	log := zap.NewNop()
-	pg, err := postgres.Start(ctx, postgres.Options{}, log)
+	pool, stop, skip, err := postgres.StartPool(ctx, log)
 	switch {
-	case errors.Is(err, postgres.ErrNotInstalled) && os.Getenv("CI") == "":
-		env.skip = err.Error()
-		return m.Run()
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "e2e tests need PostgreSQL: %v\n", err)
 		return 1
+	case skip != "":
+		env.skip = skip
+		return m.Run()
 	}
-	defer pg.Stop()
-	poolConfig, err := pgxpool.ParseConfig(pg.DSN())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "reading the test PostgreSQL's DSN: %v\n", err)
-		return 1
-	}
-	// PostgreSQL ignores a cancel request that arrives while it JIT-compiles
-	// a statement, and the test server sends only one (see
-	// TestUpstreamCancelDuringJIT); the demo is too small for JIT to pay.
-	poolConfig.ConnConfig.RuntimeParams["jit"] = "off"
-	pool, err := pgxpool.NewWithConfig(ctx, poolConfig)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "connecting to the test PostgreSQL: %v\n", err)
-		return 1
-	}
-	defer pool.Close()
+	defer stop()
 	if err := trinoserver.LoadDemo(ctx, pool, demo, log); err != nil {
 		fmt.Fprintf(os.Stderr, "loading the demo: %v\n", err)
 		return 1
@@ -92,7 +75,7 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "reading the demo catalog: %v\n", err)
 		return 1
 	}
-	env.pool, env.dsn = pool, pg.DSN()
+	env.pool = pool
 	env.upstream = trinoserver.New(pool, trinoserver.Options{}, log)
 	up := httptest.NewServer(env.requests.wrap(env.upstream))
 	defer up.Close()

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 )
 
@@ -402,4 +403,25 @@ func tail(text string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// StartPool starts a server and connects a pool to it, for a package's
+// TestMain. When PostgreSQL is not installed and the CI environment
+// variable is unset, skip says why and the tests that need it should skip;
+// under CI a missing PostgreSQL is an error, so no test passes without
+// running. stop closes the pool and stops the server.
+func StartPool(ctx context.Context, log *zap.Logger) (pool *pgxpool.Pool, stop func(), skip string, err error) {
+	srv, err := Start(ctx, Options{}, log)
+	switch {
+	case errors.Is(err, ErrNotInstalled) && os.Getenv("CI") == "":
+		return nil, func() {}, err.Error(), nil
+	case err != nil:
+		return nil, nil, "", err
+	}
+	pool, err = pgxpool.New(ctx, srv.DSN())
+	if err != nil {
+		srv.Stop()
+		return nil, nil, "", fmt.Errorf("connecting to the test PostgreSQL: %w", err)
+	}
+	return pool, func() { pool.Close(); srv.Stop() }, "", nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,22 +40,16 @@ func runTests(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	log := zap.NewNop()
-	pg, err := postgres.Start(ctx, postgres.Options{}, log)
+	pool, stop, skip, err := postgres.StartPool(ctx, log)
 	switch {
-	case errors.Is(err, postgres.ErrNotInstalled) && os.Getenv("CI") == "":
-		testEnv.skip = err.Error()
-		return m.Run()
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "trinoserver tests need PostgreSQL: %v\n", err)
 		return 1
+	case skip != "":
+		testEnv.skip = skip
+		return m.Run()
 	}
-	defer pg.Stop()
-	pool, err := pgxpool.New(ctx, pg.DSN())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "connect to the test PostgreSQL: %v\n", err)
-		return 1
-	}
-	defer pool.Close()
+	defer stop()
 	began := time.Now()
 	if err := LoadDemo(ctx, pool, testDemo, log); err != nil {
 		fmt.Fprintf(os.Stderr, "load the test demo: %v\n", err)
