@@ -1,12 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -35,32 +30,9 @@ type bqNodeResult struct {
 // must come back rewritten with exactly its rows, a passthrough query
 // through jobs.insert with the rows the server sends directly.
 func TestBigQueryNodeClient(t *testing.T) {
-	node, err := exec.LookPath("node")
-	missing := ""
-	switch {
-	case err != nil:
-		missing = "node is not installed"
-	case !exists(filepath.Join("bqnode", "node_modules", "@google-cloud", "bigquery", "package.json")):
-		missing = "test/e2e/bqnode/node_modules is missing; run npm ci in test/e2e/bqnode"
-	}
-	if missing != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the Node BigQuery client test cannot run in CI: %s", missing)
-		}
-		t.Skipf("skipping the Node BigQuery client test: %s", missing)
-	}
+	needNode(t, "bqnode", "@google-cloud/bigquery")
 	s := startBQSkim(t, pbigquery.Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "client.mjs")
-	cmd.Dir = "bqnode"
-	cmd.Env = append(os.Environ(), "SKIM_URL="+s.url)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node client.mjs: %v\n%s", err, stderr.Bytes())
-	}
+	out := runNode(t, "bqnode", s.url)
 	var got struct{ RandLimit, Passthrough bqNodeResult }
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("reading the output of client.mjs: %v\n%s", err, out)
@@ -78,7 +50,7 @@ func TestBigQueryNodeClient(t *testing.T) {
 	if j := bqJob(t, "LIMIT 1500"); j.SQL != p.Query || j.ID != p.JobID || len(j.Labels) != 0 {
 		t.Errorf("the test server received job %s: %s with labels %v, want job %s: %s untouched", j.ID, j.SQL, j.Labels, p.JobID, p.Query)
 	}
-	_, want := bqRead(t, ctx, bqClient(t, bqEnv.url).Query(p.Query))
+	_, want := bqRead(t, bqContext(t), bqClient(t, bqEnv.url).Query(p.Query))
 	if len(p.Rows) != 1500 || len(want) != 1500 {
 		t.Fatalf("%s: %d rows through skim, %d direct; want 1500", p.Query, len(p.Rows), len(want))
 	}

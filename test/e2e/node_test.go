@@ -35,33 +35,10 @@ type nodeResult struct {
 // rand-limit query must come back rewritten with exactly its rows, a
 // passthrough query with the rows the server sends directly.
 func TestNodeClient(t *testing.T) {
-	node, err := exec.LookPath("node")
-	missing := ""
-	switch {
-	case err != nil:
-		missing = "node is not installed"
-	case !exists(filepath.Join("node", "node_modules", "trino-client", "package.json")):
-		missing = "test/e2e/node/node_modules is missing; run npm ci in test/e2e/node"
-	}
-	if missing != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the Node client test cannot run in CI: %s", missing)
-		}
-		t.Skipf("skipping the Node client test: %s", missing)
-	}
+	needNode(t, "node", "trino-client")
 	s := startSkim(t, ptrino.Options{})
 	resetUpstream(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "client.mjs")
-	cmd.Dir = "node"
-	cmd.Env = append(os.Environ(), "SKIM_URL="+s.url)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node client.mjs: %v\n%s", err, stderr.Bytes())
-	}
+	out := runNode(t, "node", s.url)
 	var got struct{ RandLimit, Passthrough nodeResult }
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("reading the output of client.mjs: %v\n%s", err, out)
@@ -125,4 +102,44 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 	xs, _ := json.Marshal(x)
 	ys, _ := json.Marshal(y)
 	return bytes.Equal(xs, ys)
+}
+
+// needNode skips the test when node or the npm package it needs in dir is
+// missing, unless CI is set: then the test fails, so it never passes
+// without running.
+func needNode(t *testing.T, dir, pkg string) {
+	t.Helper()
+	missing := ""
+	_, err := exec.LookPath("node")
+	switch {
+	case err != nil:
+		missing = "node is not installed"
+	case !exists(filepath.Join(dir, "node_modules", filepath.FromSlash(pkg), "package.json")):
+		missing = "test/e2e/" + dir + "/node_modules is missing; run npm ci in test/e2e/" + dir
+	}
+	if missing == "" {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("the Node client test cannot run in CI: %s", missing)
+	}
+	t.Skipf("skipping the Node client test: %s", missing)
+}
+
+// runNode runs dir/client.mjs against skim at url and returns what it
+// printed.
+func runNode(t *testing.T, dir, url string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "client.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SKIM_URL="+url)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s/client.mjs: %v\n%s", dir, err, stderr.Bytes())
+	}
+	return out
 }
