@@ -1,0 +1,106 @@
+// Package ledger records what skim did with every statement, so that
+// finance can add up what was saved and data owners can learn how their
+// tables are read. A Sink accepts records without ever blocking or failing
+// the statement; Read hands them back for reports.
+package ledger
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+)
+
+// Record is one statement's entry in the ledger. Byte counts are bytes
+// scanned (Trino) or processed (BigQuery).
+type Record struct {
+	// ID is unique per statement; sinks use it so that a record replayed
+	// after an outage is stored once.
+	ID   string    `json:"id"`
+	Time time.Time `json:"time"`
+	// Frontend is "trino" or "bigquery"; Upstream is the engine's URL
+	// without credentials.
+	Frontend string `json:"frontend"`
+	Upstream string `json:"upstream,omitempty"`
+	// Who sent it, as the client reported it.
+	User       string            `json:"user,omitempty"`
+	Source     string            `json:"source,omitempty"`
+	ClientTags []string          `json:"client_tags,omitempty"`
+	Labels     map[string]string `json:"labels,omitempty"`
+	// QueryID is the upstream's query or job id, when it has one.
+	QueryID string `json:"query_id,omitempty"`
+	Policy  string `json:"policy,omitempty"`
+	Mode    string `json:"mode,omitempty"`
+	// Fingerprint identifies the statement with its literals stripped, so
+	// that the same query with other values counts as one.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// SQL and Rewritten hold the text as configured: the client's text,
+	// the text with literals replaced by ?, or nothing.
+	SQL       string `json:"sql,omitempty"`
+	Rewritten string `json:"rewritten,omitempty"`
+	// Tables are the fully qualified tables read; FilterColumns the
+	// "table.column" pairs the statement filters on.
+	Tables        []string `json:"tables,omitempty"`
+	FilterColumns []string `json:"filter_columns,omitempty"`
+	Rules         []string `json:"rules,omitempty"`
+	// Decision is "rewrite", "passthrough", "reject" or "advise".
+	Decision string `json:"decision"`
+	Reason   string `json:"reason,omitempty"`
+	// Method says where the estimates come from: "catalog", "dry_run"
+	// or "explain".
+	Method string `json:"method,omitempty"`
+	// EstimatedBytesBefore is what the client's statement would scan;
+	// EstimatedBytesAfter what skim's statement scans.
+	EstimatedBytesBefore int64 `json:"estimated_bytes_before"`
+	EstimatedBytesAfter  int64 `json:"estimated_bytes_after"`
+	// BytesProcessed and BytesBilled are the upstream's own figures,
+	// nil when it did not report them.
+	BytesProcessed *int64 `json:"bytes_processed,omitempty"`
+	BytesBilled    *int64 `json:"bytes_billed,omitempty"`
+	// BytesSaved is EstimatedBytesBefore less the bytes the statement
+	// actually cost (billed, else processed, else estimated after);
+	// never negative, and zero unless the statement was rewritten.
+	BytesSaved int64 `json:"bytes_saved"`
+	// PricePerTiB is the configured price of a TiB on this upstream and
+	// MoneySaved is BytesSaved at that price.
+	PricePerTiB float64 `json:"price_per_tib,omitempty"`
+	MoneySaved  float64 `json:"money_saved"`
+	// Rows is how many rows the client received, nil when unknown.
+	Rows *int64 `json:"rows,omitempty"`
+	// LatencyMS is from the statement's arrival to its last row or error;
+	// RewriteMS is the part skim spent deciding.
+	LatencyMS float64 `json:"latency_ms"`
+	RewriteMS float64 `json:"rewrite_ms"`
+	// Error is the upstream's or skim's error message, if the statement
+	// failed.
+	Error string `json:"error,omitempty"`
+}
+
+// NewID returns a fresh record id.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// tib is the number of bytes in a TiB.
+const tib = 1 << 40
+
+// Settle fills BytesSaved and MoneySaved from the record's other figures.
+// A statement skim did not rewrite saved nothing, whatever its estimates.
+func (r *Record) Settle() {
+	r.BytesSaved, r.MoneySaved = 0, 0
+	if r.Decision != "rewrite" {
+		return
+	}
+	cost := r.EstimatedBytesAfter
+	switch {
+	case r.BytesBilled != nil:
+		cost = *r.BytesBilled
+	case r.BytesProcessed != nil:
+		cost = *r.BytesProcessed
+	}
+	if saved := r.EstimatedBytesBefore - cost; saved > 0 {
+		r.BytesSaved = saved
+	}
+	r.MoneySaved = float64(r.BytesSaved) / tib * r.PricePerTiB
+}
