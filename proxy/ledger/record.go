@@ -26,6 +26,9 @@ type Record struct {
 	Source     string            `json:"source,omitempty"`
 	ClientTags []string          `json:"client_tags,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
+	// Team is the team the user belongs to, from the configuration's
+	// teams or the client's "team" tag or label.
+	Team string `json:"team,omitempty"`
 	// QueryID is the upstream's query or job id, when it has one.
 	QueryID string `json:"query_id,omitempty"`
 	Policy  string `json:"policy,omitempty"`
