@@ -1,0 +1,405 @@
+// Package report adds up the ledger for the people who pay for the engines:
+// how many statements went through skim, what they would have scanned, what
+// they did scan, and the bytes and money the rewrites saved, in total and
+// broken down by user, team, table, rule, policy or day.
+//
+// An Aggregator takes records one at a time and keeps only running totals
+// per group and a bounded list of recent rewrites, so a report over a ledger
+// of any length needs memory in proportion to the number of distinct users,
+// tables, rules, policies and days, not to the number of statements.
+//
+// Records with several tables or rules count in each of their groups: a
+// statement joining two tables adds its statement, its bytes and its savings
+// to both tables' rows, in full. Per table that answers "what did the
+// statements reading this table cost and save"; it also means the rows of a
+// table or rule breakdown can add up to more than the totals. The user,
+// team, policy and day breakdowns put each record in exactly one group and
+// add up to the totals. A record with no tables or no rules counts in the
+// group with the empty key, so that every breakdown covers every statement.
+package report
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/skimdata/skim/proxy/ledger"
+)
+
+// Dimension is what a breakdown groups records by.
+type Dimension string
+
+// The dimensions a Summary can be broken down by.
+const (
+	ByUser   Dimension = "user"
+	ByTeam   Dimension = "team"
+	ByTable  Dimension = "table"
+	ByRule   Dimension = "rule"
+	ByPolicy Dimension = "policy"
+	ByDay    Dimension = "day"
+)
+
+// Dimensions lists every dimension, in the order help texts show them.
+func Dimensions() []Dimension {
+	return []Dimension{ByUser, ByTeam, ByTable, ByRule, ByPolicy, ByDay}
+}
+
+// ParseDimension returns the dimension named s.
+func ParseDimension(s string) (Dimension, error) {
+	for _, d := range Dimensions() {
+		if string(d) == s {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("%q is not a breakdown; use user, team, table, rule, policy or day", s)
+}
+
+// DayLayout is how a day's key is written: the calendar date in the
+// report's time zone.
+const DayLayout = "2006-01-02"
+
+// Totals are the figures summed over a set of records.
+type Totals struct {
+	// Statements counts every record; Rewritten those skim rewrote and
+	// Rejected those it refused to run.
+	Statements int64 `json:"statements"`
+	Rewritten  int64 `json:"rewritten"`
+	Rejected   int64 `json:"rejected"`
+	// BytesBefore is skim's estimate of what the statements as the
+	// clients wrote them would scan.
+	BytesBefore int64 `json:"bytes_before"`
+	// BytesScanned is what the statements that ran did scan: see
+	// ScannedBytes.
+	BytesScanned int64 `json:"bytes_scanned"`
+	// BytesSaved and MoneySaved are the sums of the records' own figures
+	// (ledger.Record.Settle): only rewrites save anything.
+	BytesSaved int64   `json:"bytes_saved"`
+	MoneySaved float64 `json:"money_saved"`
+}
+
+// ScannedBytes is what r's statement scanned, from the best figure the
+// record has: the bytes the upstream billed, else the bytes it reported
+// processing, else skim's estimate for the statement that ran — the
+// rewritten one for a rewrite, the client's otherwise. A rejected statement
+// never reached the engine and scanned nothing.
+func ScannedBytes(r ledger.Record) int64 {
+	switch {
+	case r.Decision == "reject":
+		return 0
+	case r.BytesBilled != nil:
+		return *r.BytesBilled
+	case r.BytesProcessed != nil:
+		return *r.BytesProcessed
+	case r.Decision == "rewrite":
+		return r.EstimatedBytesAfter
+	default:
+		return r.EstimatedBytesBefore
+	}
+}
+
+// Add counts r in t.
+func (t *Totals) Add(r ledger.Record) {
+	t.Statements++
+	switch r.Decision {
+	case "rewrite":
+		t.Rewritten++
+	case "reject":
+		t.Rejected++
+	}
+	t.BytesBefore += r.EstimatedBytesBefore
+	t.BytesScanned += ScannedBytes(r)
+	t.BytesSaved += r.BytesSaved
+	t.MoneySaved += r.MoneySaved
+}
+
+// Group is one row of a breakdown: a user, team, table, rule, policy or
+// day, and the totals of its records. Key is empty for the records that
+// have no value in the dimension (no user reported, no rule applied).
+type Group struct {
+	Key string `json:"key"`
+	Totals
+}
+
+// Rewrite is one rewritten statement, for showing what skim did.
+type Rewrite struct {
+	Time   time.Time `json:"time"`
+	User   string    `json:"user,omitempty"`
+	Team   string    `json:"team,omitempty"`
+	Policy string    `json:"policy,omitempty"`
+	Rules  []string  `json:"rules,omitempty"`
+	Tables []string  `json:"tables,omitempty"`
+	// SQL and Rewritten are as the ledger holds them: possibly with
+	// literals replaced, possibly empty when the ledger keeps no text.
+	SQL          string  `json:"sql,omitempty"`
+	Rewritten    string  `json:"rewritten,omitempty"`
+	BytesBefore  int64   `json:"bytes_before"`
+	BytesScanned int64   `json:"bytes_scanned"`
+	BytesSaved   int64   `json:"bytes_saved"`
+	MoneySaved   float64 `json:"money_saved"`
+}
+
+// Summary is a report over the records of a span.
+type Summary struct {
+	// From and To are the span's bounds (To exclusive); zero when open.
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
+	// Location is the time zone days are counted in.
+	Location string `json:"time_zone"`
+	Totals   Totals `json:"totals"`
+	// By and Groups are the breakdown asked for in Options.By, every
+	// group of it, in Sort order.
+	By     Dimension `json:"by,omitempty"`
+	Groups []Group   `json:"groups,omitempty"`
+	// TopTables, TopUsers and TopRules are the Options.Top largest groups
+	// of those dimensions, in Sort order.
+	TopTables []Group `json:"top_tables"`
+	TopUsers  []Group `json:"top_users"`
+	TopRules  []Group `json:"top_rules"`
+	// Daily holds one group per calendar day, oldest first, with the days
+	// without statements present and zero: from the span's first day (or
+	// the first record's) to its last (or the last record's).
+	Daily []Group `json:"daily"`
+	// Recent holds the Options.Recent latest rewrites, newest first.
+	Recent []Rewrite `json:"recent,omitempty"`
+}
+
+// Options shape a Summary.
+type Options struct {
+	// By is the breakdown to include in full; empty for none.
+	By Dimension
+	// Top is how many groups the top lists hold. Default 10.
+	Top int
+	// Recent is how many of the latest rewrites to keep; 0 keeps none.
+	Recent int
+	// Location is the time zone that days begin in. Default UTC.
+	Location *time.Location
+}
+
+// Aggregator builds a Summary from records handed to it one by one, in any
+// order. Its zero value is not usable; call New.
+type Aggregator struct {
+	opts   Options
+	span   ledger.Span
+	totals Totals
+	groups map[Dimension]map[string]*Totals
+	recent recentHeap
+	// first and last are the earliest and latest record times seen.
+	first, last time.Time
+}
+
+// New returns an aggregator for the records of span. The span only sets
+// the Summary's bounds and the days of its daily series; Add counts every
+// record it is given.
+func New(span ledger.Span, opts Options) *Aggregator {
+	if opts.Top <= 0 {
+		opts.Top = 10
+	}
+	if opts.Recent < 0 {
+		opts.Recent = 0
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	a := &Aggregator{opts: opts, span: span, groups: map[Dimension]map[string]*Totals{}}
+	for _, d := range Dimensions() {
+		a.groups[d] = map[string]*Totals{}
+	}
+	return a
+}
+
+// Add counts one record.
+func (a *Aggregator) Add(r ledger.Record) {
+	a.totals.Add(r)
+	if a.first.IsZero() || r.Time.Before(a.first) {
+		a.first = r.Time
+	}
+	if a.last.IsZero() || r.Time.After(a.last) {
+		a.last = r.Time
+	}
+	a.addTo(ByUser, r, r.User)
+	a.addTo(ByTeam, r, r.Team)
+	a.addTo(ByPolicy, r, r.Policy)
+	a.addTo(ByDay, r, r.Time.In(a.opts.Location).Format(DayLayout))
+	a.addEach(ByTable, r, r.Tables)
+	a.addEach(ByRule, r, r.Rules)
+	if r.Decision == "rewrite" && a.opts.Recent > 0 {
+		a.keepRecent(r)
+	}
+}
+
+// addEach counts r once in the group of each distinct key, or in the
+// empty key's group when there are none.
+func (a *Aggregator) addEach(d Dimension, r ledger.Record, keys []string) {
+	if len(keys) == 0 {
+		a.addTo(d, r, "")
+		return
+	}
+	for i, k := range keys {
+		// A record that lists a table twice still read it once.
+		if !slices.Contains(keys[:i], k) {
+			a.addTo(d, r, k)
+		}
+	}
+}
+
+func (a *Aggregator) addTo(d Dimension, r ledger.Record, key string) {
+	g := a.groups[d][key]
+	if g == nil {
+		g = &Totals{}
+		a.groups[d][key] = g
+	}
+	g.Add(r)
+}
+
+// keepRecent holds r if it is among the latest Options.Recent rewrites
+// seen; a min-heap on time keeps the bound whatever order records come in.
+func (a *Aggregator) keepRecent(r ledger.Record) {
+	if len(a.recent) == a.opts.Recent {
+		if !r.Time.After(a.recent[0].Time) {
+			return
+		}
+		heap.Pop(&a.recent)
+	}
+	heap.Push(&a.recent, Rewrite{
+		Time: r.Time, User: r.User, Team: r.Team, Policy: r.Policy,
+		Rules: r.Rules, Tables: r.Tables, SQL: r.SQL, Rewritten: r.Rewritten,
+		BytesBefore: r.EstimatedBytesBefore, BytesScanned: ScannedBytes(r),
+		BytesSaved: r.BytesSaved, MoneySaved: r.MoneySaved,
+	})
+}
+
+// Summary returns the report of the records added so far. The aggregator
+// may go on taking records afterwards.
+func (a *Aggregator) Summary() *Summary {
+	s := &Summary{
+		From:      a.span.From,
+		To:        a.span.To,
+		Location:  a.opts.Location.String(),
+		Totals:    a.totals,
+		By:        a.opts.By,
+		TopTables: top(a.sorted(ByTable), a.opts.Top),
+		TopUsers:  top(a.sorted(ByUser), a.opts.Top),
+		TopRules:  top(a.sorted(ByRule), a.opts.Top),
+		Daily:     a.daily(),
+	}
+	switch a.opts.By {
+	case "":
+	case ByDay:
+		s.Groups = s.Daily
+	default:
+		s.Groups = a.sorted(a.opts.By)
+	}
+	s.Recent = slices.Clone(a.recent)
+	slices.SortFunc(s.Recent, func(x, y Rewrite) int { return y.Time.Compare(x.Time) })
+	return s
+}
+
+// sorted returns the groups of d, largest first.
+func (a *Aggregator) sorted(d Dimension) []Group {
+	out := make([]Group, 0, len(a.groups[d]))
+	for k, t := range a.groups[d] {
+		out = append(out, Group{Key: k, Totals: *t})
+	}
+	slices.SortFunc(out, Compare)
+	return out
+}
+
+// Compare orders groups for a breakdown: most bytes saved first, then most
+// money saved, most statements, and by key, so that the order is the same
+// on every run.
+func Compare(x, y Group) int {
+	return cmp.Or(
+		cmp.Compare(y.BytesSaved, x.BytesSaved),
+		cmp.Compare(y.MoneySaved, x.MoneySaved),
+		cmp.Compare(y.Statements, x.Statements),
+		cmp.Compare(x.Key, y.Key),
+	)
+}
+
+func top(gs []Group, n int) []Group {
+	if len(gs) > n {
+		gs = gs[:n]
+	}
+	return gs
+}
+
+// maxDays bounds the daily series, so that an open or enormous span does
+// not produce a series of millions of empty days.
+const maxDays = 3700
+
+// daily returns one group per day from the span's first day to its last,
+// each bound falling back to the records' own when the span is open.
+func (a *Aggregator) daily() []Group {
+	first, last := a.span.From, a.span.To
+	if !last.IsZero() {
+		// To is exclusive: a span ending at midnight ends the day before.
+		last = last.Add(-time.Nanosecond)
+	}
+	if first.IsZero() || (!a.first.IsZero() && a.first.Before(first)) {
+		first = a.first
+	}
+	if last.IsZero() || (!a.last.IsZero() && a.last.After(last)) {
+		last = a.last
+	}
+	if first.IsZero() || last.IsZero() || last.Before(first) {
+		return []Group{}
+	}
+	loc := a.opts.Location
+	y, m, d := first.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	lastKey := last.In(loc).Format(DayLayout)
+	if n := last.Sub(day) / (24 * time.Hour); n >= maxDays {
+		// Keep the latest days: they are the ones people look at.
+		y, m, d = last.In(loc).AddDate(0, 0, -(maxDays - 1)).Date()
+		day = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	}
+	var out []Group
+	for {
+		key := day.Format(DayLayout)
+		g := Group{Key: key}
+		if t := a.groups[ByDay][key]; t != nil {
+			g.Totals = *t
+		}
+		out = append(out, g)
+		if key >= lastKey {
+			return out
+		}
+		// AddDate rather than 24h: days across a DST change are 23 or
+		// 25 hours long.
+		day = day.AddDate(0, 0, 1)
+	}
+}
+
+// Build reads the records of span from source (a ledger file or a
+// PostgreSQL URL, as ledger.Read takes) and returns their summary, with how
+// the read went: unreadable records are skipped and counted there, not
+// fatal.
+func Build(ctx context.Context, source string, span ledger.Span, opts Options) (*Summary, ledger.ReadStats, error) {
+	a := New(span, opts)
+	stats, err := ledger.Read(ctx, source, span, func(r ledger.Record) error {
+		a.Add(r)
+		return nil
+	})
+	if err != nil {
+		return nil, stats, err
+	}
+	return a.Summary(), stats, nil
+}
+
+// recentHeap is a min-heap of rewrites on time: its root is the oldest
+// rewrite kept, the first to go when a newer one comes.
+type recentHeap []Rewrite
+
+func (h recentHeap) Len() int           { return len(h) }
+func (h recentHeap) Less(i, j int) bool { return h[i].Time.Before(h[j].Time) }
+func (h recentHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *recentHeap) Push(x any)        { *h = append(*h, x.(Rewrite)) }
+func (h *recentHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
