@@ -22,6 +22,8 @@ type analysis struct {
 	steps    []step
 	declines []decline
 	minRows  int64
+	// approximate is set when a dev sample changes the answer.
+	approximate bool
 }
 
 // tableInfo is one table reference and what it reads.
@@ -38,6 +40,8 @@ type tableInfo struct {
 	colFraction float64
 	rows, bytes int64
 	sample      *sampleChoice
+	// dev describes the table's dev sample, "" when it has none.
+	dev string
 }
 
 // sampleChoice is how a rule samples a table.
@@ -54,7 +58,10 @@ type step struct {
 	rule     string
 	edits    []Edit
 	fallback []Edit
-	reason   string
+	// keep marks edits every fallback keeps too: a dev sample stays when
+	// a rule's sample comes back short.
+	keep   bool
+	reason string
 }
 
 // decline is a rule's reason for not rewriting a block.
@@ -340,11 +347,13 @@ func (a *analysis) tableResults() []TableResult {
 			tr.PartitionsSelected = len(ti.parts)
 		}
 		if s := ti.sample; s != nil {
+			tr.Sample = ti.dev
 			tr.RowsAfter, tr.BytesAfter = s.rows, s.bytes
 			if s.percent > 0 {
 				p := s.percent
 				tr.SamplePercent = &p
-			} else {
+			}
+			if s.parts != nil {
 				tr.PartitionsSelected = len(s.parts)
 			}
 		}
@@ -362,16 +371,24 @@ func (a *analysis) tablesBefore() []TableResult {
 }
 
 func (a *analysis) splice() (rewritten string, fallbacks []string, err error) {
-	var edits, fallback []Edit
+	var edits, fallback, kept []Edit
 	for _, s := range a.steps {
 		edits = append(edits, s.edits...)
 		fallback = append(fallback, s.fallback...)
+		if s.keep {
+			kept = append(kept, s.edits...)
+			fallback = append(fallback, s.edits...)
+		}
 	}
 	rewritten, err = Splice(a.st.Text, edits)
 	if err != nil {
 		return "", nil, err
 	}
-	if len(fallback) > 0 {
+	base, err := Splice(a.st.Text, kept)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(fallback) > len(kept) {
 		f, err := Splice(a.st.Text, fallback)
 		if err != nil {
 			return "", nil, err
@@ -381,7 +398,9 @@ func (a *analysis) splice() (rewritten string, fallbacks []string, err error) {
 			fallbacks = append(fallbacks, f)
 		}
 	}
-	fallbacks = append(fallbacks, a.st.Text)
+	if base != rewritten {
+		fallbacks = append(fallbacks, base)
+	}
 	return rewritten, fallbacks, nil
 }
 

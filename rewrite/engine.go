@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -76,6 +78,20 @@ type Request struct {
 	Mode Mode
 	// Policy names the policy that chose Mode, for reasons.
 	Policy string
+	// Sample is the sampling ModeEnforce applies to every large table;
+	// nil means the defaults of DevSample.
+	Sample *DevSample
+	// Budget caps what the statement may scan; zero fields are no cap.
+	Budget Budget
+	// NoOptOut ignores skim:off hints: the policy does not let users
+	// turn skim off.
+	NoOptOut bool
+	// RejectUnparsed rejects statements skim cannot parse instead of
+	// passing them through.
+	RejectUnparsed bool
+	// Now is the time partitions_last counts back from; zero means the
+	// current time.
+	Now time.Time
 }
 
 // Mode is what a policy lets skim do with statements.
@@ -89,6 +105,9 @@ const (
 	ModeAdvise Mode = "advise"
 	// ModeRewrite applies the rules that keep answers correct.
 	ModeRewrite Mode = "rewrite"
+	// ModeEnforce also samples every read of a large table, trading exact
+	// answers for cheap ones; responses say so.
+	ModeEnforce Mode = "enforce"
 )
 
 // Decision is what skim does with a statement.
@@ -121,6 +140,16 @@ type Result struct {
 	// last is the original statement). Zero when no check is needed.
 	MinRows   int64    `json:"min_rows"`
 	Fallbacks []string `json:"fallbacks"`
+	// Approximate is true when the rewrite changes the answer (dev
+	// sampling under an enforce policy); the client must be told.
+	Approximate bool `json:"approximate"`
+	// Fingerprint identifies the statement with its literals stripped;
+	// Normalized is that text.
+	Fingerprint string `json:"fingerprint"`
+	Normalized  string `json:"normalized"`
+	// FilterColumns are the "table.column" pairs the statement's WHERE
+	// clauses filter on, for partitioning advice.
+	FilterColumns []string `json:"filter_columns"`
 	// Statement is the parsed model, nil when parsing failed.
 	Statement *stmt.Statement `json:"-"`
 }
@@ -137,6 +166,8 @@ type TableResult struct {
 	RowsAfter          int64    `json:"rows_after"`
 	BytesBefore        int64    `json:"bytes_before"`
 	BytesAfter         int64    `json:"bytes_after"`
+	// Sample describes a dev sample, "" when the table has none.
+	Sample string `json:"sample,omitempty"`
 }
 
 // Estimate is the statement's total bytes scanned before and after.
@@ -164,25 +195,40 @@ func NewEngine(cat catalog.Provider, opts Options, log *zap.Logger) *Engine {
 // when ctx ends; every other problem is a passthrough with its reason.
 func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	res := &Result{
-		Dialect:   req.Dialect,
-		Original:  req.SQL,
-		Rewritten: req.SQL,
-		Decision:  Passthrough,
-		Rules:     []string{},
-		Tables:    []TableResult{},
-		Warnings:  []string{},
-		Fallbacks: []string{},
-		Estimate:  Estimate{Method: "catalog"},
+		Dialect:       req.Dialect,
+		Original:      req.SQL,
+		Rewritten:     req.SQL,
+		Decision:      Passthrough,
+		Rules:         []string{},
+		Tables:        []TableResult{},
+		Warnings:      []string{},
+		Fallbacks:     []string{},
+		FilterColumns: []string{},
+		Estimate:      Estimate{Method: "catalog"},
 	}
+	res.Fingerprint, res.Normalized = Fingerprint(req.SQL, req.Dialect)
 	st, err := e.parsed.parse(req)
 	if err != nil {
 		res.Reason = fmt.Sprintf("skim could not parse the statement, so it passes through untouched (%v)", err)
+		if req.RejectUnparsed && req.Mode != ModeOff {
+			res.Decision = Reject
+			res.Reason = fmt.Sprintf("policy %s rejects statements skim cannot parse: %v; fix the statement, or ask for a policy that lets it pass", policyName(req), err)
+		}
 		return res, nil
 	}
 	res.Statement = st
+	if h, ok := hintValue(st, "seed"); ok {
+		if seed, err := strconv.ParseUint(h, 10, 64); err == nil && seed != 0 {
+			req.Seed = seed
+		} else {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("skim:seed=%s is not a positive integer; it is ignored", h))
+		}
+	}
 	switch {
 	case req.Mode == ModeOff:
 		res.Reason = fmt.Sprintf("policy %s is off: every statement passes through untouched", policyName(req))
+	case st.HasHint("off") && req.NoOptOut:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("policy %s does not allow opting out; the skim:off hint is ignored", policyName(req)))
 	case st.HasHint("off"):
 		res.Rules = []string{RuleOptOut}
 		res.Reason = "a skim:off hint turns every rule off for this statement"
@@ -191,8 +237,10 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.FilterColumns = a.filterColumns()
 	res.Tables = a.tableResults()
 	res.Warnings = append(res.Warnings, a.warnings...)
+	warned := len(a.warnings)
 	if res.Reason != "" {
 		res.Estimate = a.estimate()
 		return res, nil
@@ -200,15 +248,20 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	if st.Kind != stmt.KindRead {
 		res.Reason = describeNonRead(st)
 		res.Estimate = a.estimate()
+		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
 		return res, nil
 	}
 	e.applyRules(a)
+	if req.Mode == ModeEnforce {
+		a.devSample(req.Sample)
+	}
 	res.Estimate = a.estimate()
 	res.Tables = a.tableResults()
-	res.Warnings = append(res.Warnings, a.warnings[len(res.Warnings):]...)
+	res.Warnings = append(res.Warnings, a.warnings[warned:]...)
 	if len(a.steps) == 0 {
 		res.Rules = a.declinedRules()
 		res.Reason = a.declineReason()
+		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
 		return res, nil
 	}
 	rewritten, fallbacks, err := a.splice()
@@ -218,6 +271,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		res.Reason = "skim could not apply its rewrite consistently, so the statement passes through untouched"
 		res.Tables = a.tablesBefore()
 		res.Estimate = Estimate{BytesBefore: res.Estimate.BytesBefore, BytesAfter: res.Estimate.BytesBefore, Method: "catalog"}
+		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
 		return res, nil
 	}
 	if req.Mode == ModeAdvise {
@@ -226,6 +280,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("skim advice: %s would read %s instead of %s: %s", rewrittenWord(res.Rules), catalog.FormatBytes(res.Estimate.BytesAfter), catalog.FormatBytes(res.Estimate.BytesBefore), rewritten))
 		res.Tables = a.tablesBefore()
 		res.Estimate.BytesAfter = res.Estimate.BytesBefore
+		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
 		return res, nil
 	}
 	res.Decision = Rewrite
@@ -235,6 +290,8 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	res.Reason = a.applyReason()
 	res.MinRows = a.minRows
 	res.Fallbacks = fallbacks
+	res.Approximate = a.approximate
+	e.checkBudget(a, req, res, res.Estimate.BytesAfter)
 	return res, nil
 }
 

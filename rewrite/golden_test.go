@@ -8,25 +8,69 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/rewrite/stmt"
-	"github.com/skimdata/skim/rewrite/trino"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // goldenCase is one statement of a testdata/<dialect>/*.sql file. Cases
 // start with a line `-- case: NAME`; optional lines `-- session: CATALOG
-// SCHEMA` and `-- seed: N` follow; the statement is everything up to the
-// next case.
+// SCHEMA`, `-- seed: N`, `-- mode: MODE`, `-- sample: percent=P key=COL
+// seed=N last=DURATION`, `-- budget: SIZE` and `-- no-opt-out` follow; the
+// statement is everything up to the next case. Cases run at goldenNow.
 type goldenCase struct {
 	name    string
 	session stmt.Session
 	seed    uint64
+	mode    Mode
+	sample  *DevSample
+	budget  Budget
+	noOpt   bool
 	sql     string
+}
+
+// goldenNow is the time golden cases run at: the example catalog's last
+// partition is 2026-11-25.
+var goldenNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func (c goldenCase) request(dialect stmt.Dialect) Request {
+	return Request{SQL: c.sql, Dialect: dialect, Session: c.session, Seed: c.seed, Mode: c.mode, Policy: "golden",
+		Sample: c.sample, Budget: c.budget, NoOptOut: c.noOpt, Now: goldenNow}
+}
+
+// parseSample reads `percent=P key=COL seed=N last=DURATION`.
+func parseSample(t *testing.T, v string) *DevSample {
+	t.Helper()
+	ds := &DevSample{}
+	for _, f := range strings.Fields(v) {
+		k, val, _ := strings.Cut(f, "=")
+		var err error
+		switch k {
+		case "percent":
+			_, err = fmt.Sscan(val, &ds.Percent)
+		case "key":
+			ds.Key = val
+		case "seed":
+			_, err = fmt.Sscan(val, &ds.Seed)
+		case "last":
+			var days int
+			_, err = fmt.Sscanf(val, "%dd", &days)
+			ds.PartitionsLast = time.Duration(days) * 24 * time.Hour
+		case "min":
+			ds.MinTableBytes, err = catalog.ParseSize(val)
+		default:
+			err = fmt.Errorf("unknown sample setting %q", k)
+		}
+		if err != nil {
+			t.Fatalf("-- sample: %s: %v", v, err)
+		}
+	}
+	return ds
 }
 
 func readCases(t *testing.T, path string) []goldenCase {
@@ -45,6 +89,19 @@ func readCases(t *testing.T, path string) []goldenCase {
 				c.session.Catalog, c.session.Schema, _ = strings.Cut(strings.TrimSpace(v), " ")
 			} else if v, ok := strings.CutPrefix(line, "-- seed: "); ok {
 				fmt.Sscan(v, &c.seed)
+			} else if v, ok := strings.CutPrefix(line, "-- mode: "); ok {
+				c.mode = Mode(strings.TrimSpace(v))
+			} else if v, ok := strings.CutPrefix(line, "-- sample: "); ok {
+				c.sample = parseSample(t, v)
+			} else if v, ok := strings.CutPrefix(line, "-- budget: "); ok {
+				var err error
+				if c.budget.MaxScanBytes, err = catalog.ParseSize(strings.TrimSpace(v)); err != nil {
+					t.Fatal(err)
+				}
+				c.budget.OptOutAllowed = true
+			} else if line == "-- no-opt-out" {
+				c.noOpt = true
+				c.budget.OptOutAllowed = false
 			} else {
 				break
 			}
@@ -84,6 +141,12 @@ func render(c goldenCase, r *Result) string {
 			pct = formatPercent(*t.SamplePercent) + "%"
 		}
 		fmt.Fprintf(&b, "table: %s sample=%s partitions=%d/%d rows=%d->%d\n", t.Name, pct, t.PartitionsSelected, t.PartitionsTotal, t.RowsBefore, t.RowsAfter)
+		if t.Sample != "" {
+			fmt.Fprintf(&b, "dev sample: %s\n", t.Sample)
+		}
+	}
+	if r.Approximate {
+		b.WriteString("approximate: true\n")
 	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
@@ -108,7 +171,7 @@ func TestGolden(t *testing.T) {
 			t.Run(filepath.Base(file), func(t *testing.T) {
 				var out strings.Builder
 				for _, c := range readCases(t, file) {
-					res, err := engine.Rewrite(context.Background(), Request{SQL: c.sql, Dialect: dialect, Session: c.session, Seed: c.seed})
+					res, err := engine.Rewrite(context.Background(), c.request(dialect))
 					if err != nil {
 						t.Fatalf("%s: %v", c.name, err)
 					}
@@ -151,12 +214,20 @@ func checkInvariants(t *testing.T, name string, r *Result) {
 		if r.Estimate.BytesAfter > r.Estimate.BytesBefore {
 			t.Errorf("%s: a rewrite reads more (%d > %d)", name, r.Estimate.BytesAfter, r.Estimate.BytesBefore)
 		}
-		if len(r.Fallbacks) == 0 || r.Fallbacks[len(r.Fallbacks)-1] != r.Original {
+		switch {
+		case r.Approximate:
+			for _, f := range r.Fallbacks {
+				if f == r.Original {
+					t.Errorf("%s: a fallback of a dev-sampled statement drops the dev sample", name)
+				}
+			}
+		case len(r.Fallbacks) == 0 || r.Fallbacks[len(r.Fallbacks)-1] != r.Original:
 			t.Errorf("%s: the last fallback must be the original statement", name)
 		}
+		// memefish cannot parse BigQuery's TABLESAMPLE SYSTEM.
 		if r.Dialect == stmt.Trino {
 			for _, sql := range append([]string{r.Rewritten}, r.Fallbacks...) {
-				if _, err := trino.Parse(sql, stmt.Session{}); err != nil {
+				if _, err := parse(Request{SQL: sql, Dialect: r.Dialect}); err != nil {
 					t.Errorf("%s: rewritten statement does not parse: %v\n%s", name, err, sql)
 				}
 			}

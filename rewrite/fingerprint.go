@@ -1,0 +1,152 @@
+package rewrite
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/skimdata/skim/rewrite/stmt"
+)
+
+// Fingerprint returns the statement with its literals replaced by ?, its
+// comments dropped, its words lower-cased and its spacing normalised, and a
+// short hash of that text. The same query run with other values has the
+// same fingerprint, so the ledger can count it as one. It works on any
+// text, parsed or not: it only tells strings, numbers and comments apart.
+func Fingerprint(sql string, d stmt.Dialect) (fingerprint, normalized string) {
+	toks := fingerprintTokens(sql, d)
+	toks = collapseLists(toks)
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 && needsSpace(toks[i-1], t) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	normalized = b.String()
+	sum := sha256.Sum256([]byte(string(d) + "\x00" + normalized))
+	return hex.EncodeToString(sum[:8]), normalized
+}
+
+// fingerprintTokens splits sql into words, quoted identifiers, symbols and
+// ? for each literal.
+func fingerprintTokens(sql string, d stmt.Dialect) []string {
+	bq := d == stmt.BigQuery
+	var out []string
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			i++
+		case c == '-' && strings.HasPrefix(sql[i:], "--"), bq && c == '#':
+			for i < len(sql) && sql[i] != '\n' {
+				i++
+			}
+		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
+			end := strings.Index(sql[i+2:], "*/")
+			if end < 0 {
+				return out
+			}
+			i += end + 4
+		case c == '\'' || bq && c == '"':
+			i = skipString(sql, i, bq)
+			out = append(out, "?")
+		case c == '"' || c == '`':
+			j := i + 1
+			for j < len(sql) {
+				if sql[j] == c {
+					if j+1 < len(sql) && sql[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			j = min(j+1, len(sql))
+			out = append(out, sql[i:j])
+			i = j
+		case isDigit(c) || c == '.' && i+1 < len(sql) && isDigit(sql[i+1]):
+			j := i
+			for j < len(sql) && (isDigit(sql[j]) || sql[j] == '.' || isWordChar(sql[j]) || (sql[j] == '+' || sql[j] == '-') && (sql[j-1] == 'e' || sql[j-1] == 'E')) {
+				j++
+			}
+			out = append(out, "?")
+			i = j
+		case isWordChar(c):
+			j := i
+			for j < len(sql) && (isWordChar(sql[j]) || isDigit(sql[j])) {
+				j++
+			}
+			out = append(out, strings.ToLower(sql[i:j]))
+			i = j
+		default:
+			out = append(out, sql[i:i+1])
+			i++
+		}
+	}
+	return out
+}
+
+// skipString returns the offset just past the string literal at i, which
+// may be triple-quoted and, in BigQuery, use backslash escapes.
+func skipString(sql string, i int, bq bool) int {
+	q := sql[i]
+	if bq && strings.HasPrefix(sql[i:], strings.Repeat(string(q), 3)) {
+		end := strings.Index(sql[i+3:], strings.Repeat(string(q), 3))
+		if end < 0 {
+			return len(sql)
+		}
+		return i + 3 + end + 3
+	}
+	for j := i + 1; j < len(sql); j++ {
+		switch {
+		case bq && sql[j] == '\\':
+			j++
+		case sql[j] == q && j+1 < len(sql) && sql[j+1] == q && !bq:
+			j++
+		case sql[j] == q:
+			return j + 1
+		}
+	}
+	return len(sql)
+}
+
+// collapseLists turns (?, ?, ?) into (?), so IN lists of any length match.
+func collapseLists(toks []string) []string {
+	out := toks[:0:0]
+	for i := 0; i < len(toks); i++ {
+		if toks[i] == "(" && i+2 < len(toks) && toks[i+1] == "?" {
+			j := i + 2
+			for j+1 < len(toks) && toks[j] == "," && toks[j+1] == "?" {
+				j += 2
+			}
+			if j < len(toks) && toks[j] == ")" {
+				out = append(out, "(", "?", ")")
+				i = j
+				continue
+			}
+		}
+		out = append(out, toks[i])
+	}
+	return out
+}
+
+// needsSpace says whether a space separates two adjacent tokens.
+func needsSpace(prev, next string) bool {
+	switch next {
+	case ",", ")", ".", ";":
+		return false
+	}
+	switch prev {
+	case "(", ".":
+		return false
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isWordChar(c byte) bool {
+	return c == '_' || c == '$' || c == '@' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
+}
