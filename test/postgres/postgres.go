@@ -55,6 +55,9 @@ type Server struct {
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when the postmaster has exited
 	log     *zap.Logger
+	// postgres and cred are how start runs the server, kept for Resume.
+	postgres string
+	cred     *syscall.Credential
 
 	stopOnce sync.Once
 	stopErr  error
@@ -87,7 +90,7 @@ func Start(ctx context.Context, opts Options, log *zap.Logger) (*Server, error) 
 		return nil, err
 	}
 
-	s := &Server{dir: opts.Dir, log: log}
+	s := &Server{dir: opts.Dir, log: log, postgres: postgres, cred: cred}
 	if s.dir == "" {
 		parent, err := os.MkdirTemp("", "skim-postgres-")
 		if err != nil {
@@ -148,23 +151,76 @@ func (s *Server) Dir() string { return s.dir }
 // than once.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
-		pid := s.cmd.Process.Pid
-		// SIGINT is PostgreSQL's fast shutdown.
-		if err := syscall.Kill(-pid, syscall.SIGINT); err != nil && !errors.Is(err, syscall.ESRCH) {
-			s.stopErr = fmt.Errorf("signal postgres (pid %d) to stop: %w", pid, err)
-		}
-		select {
-		case <-s.exited:
-		case <-time.After(stopTimeout):
-			s.log.Warn("postgres did not stop in time; killing its process group", zap.Int("pid", pid))
-			s.kill()
-		}
+		s.stopErr = s.shutdown()
 		if err := s.cleanup(); err != nil && s.stopErr == nil {
 			s.stopErr = err
 		}
 		s.log.Info("postgres stopped", zap.Int("port", s.port))
 	})
 	return s.stopErr
+}
+
+// Pause shuts the server down as Stop does but keeps its data directory and
+// port, so that Resume can start the same cluster again: tests use the pair
+// to see how a client lives through an outage. Pausing a server that is not
+// running does nothing. Stop still ends a paused server for good.
+func (s *Server) Pause() error {
+	err := s.shutdown()
+	s.log.Info("postgres paused", zap.Int("port", s.port))
+	return err
+}
+
+// Resume starts a paused server again on its directory and port and waits
+// until it accepts connections. Another process can take the port while the
+// server is paused; then Resume keeps trying until ctx ends. Resuming a
+// running server is an error, as is resuming after Stop.
+func (s *Server) Resume(ctx context.Context) error {
+	select {
+	case <-s.exited:
+	default:
+		return fmt.Errorf("postgres on port %d is running; Pause it before Resume", s.port)
+	}
+	for {
+		err := s.start(ctx, s.postgres, s.cred)
+		if err == nil {
+			s.log.Info("postgres resumed", zap.String("dir", s.dir), zap.Int("port", s.port), zap.Int("pid", s.cmd.Process.Pid))
+			return nil
+		}
+		s.kill()
+		if !strings.Contains(s.logTail(), "could not bind") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// shutdown ends the postmaster with a fast shutdown (sessions are ended,
+// nothing is waited for) and kills its process group if it does not exit in
+// time. A postmaster that has exited already is left alone, so that a
+// signal never reaches a process group that reused its id.
+func (s *Server) shutdown() error {
+	select {
+	case <-s.exited:
+		return nil
+	default:
+	}
+	var err error
+	pid := s.cmd.Process.Pid
+	// SIGINT is PostgreSQL's fast shutdown.
+	if kerr := syscall.Kill(-pid, syscall.SIGINT); kerr != nil && !errors.Is(kerr, syscall.ESRCH) {
+		err = fmt.Errorf("signal postgres (pid %d) to stop: %w", pid, kerr)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(stopTimeout):
+		s.log.Warn("postgres did not stop in time; killing its process group", zap.Int("pid", pid))
+		s.kill()
+	}
+	return err
 }
 
 // findBinaries prefers the newest /usr/lib/postgresql/*/bin (Debian's
@@ -324,10 +380,13 @@ func (s *Server) start(ctx context.Context, postgres string, cred *syscall.Crede
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", postgres, err)
 	}
-	s.exited = make(chan struct{})
+	// The goroutine keeps its own process and channel: after Pause, Resume
+	// gives the server new ones.
+	cmd, exited := s.cmd, make(chan struct{})
+	s.exited = exited
 	go func() {
-		_ = s.cmd.Wait() // the exit status says nothing the log does not
-		close(s.exited)
+		_ = cmd.Wait() // the exit status says nothing the log does not
+		close(exited)
 	}()
 
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)

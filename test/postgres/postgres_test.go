@@ -114,3 +114,56 @@ func TestMissingBinariesSayHowToInstall(t *testing.T) {
 		t.Errorf("ErrNotInstalled does not say how to install PostgreSQL: %q", ErrNotInstalled)
 	}
 }
+
+// TestPauseResume pauses a server, sees it refuse connections, and resumes
+// it on the same port with its data.
+func TestPauseResume(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	s := start(t, ctx, Options{})
+	defer s.Stop()
+	dsn := s.DSN()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+
+	if err := s.Resume(ctx); err == nil {
+		t.Errorf("Resume of a running server succeeded")
+	}
+	if err := s.Pause(); err != nil {
+		t.Fatalf("Pause: %v", err)
+	}
+	if err := s.Pause(); err != nil {
+		t.Errorf("second Pause: %v", err)
+	}
+	if conn, err := pgx.Connect(ctx, dsn); err == nil {
+		conn.Close(ctx)
+		t.Errorf("paused server accepts connections")
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir(), "PG_VERSION")); err != nil {
+		t.Errorf("Pause removed the data directory: %v", err)
+	}
+
+	if err := s.Resume(ctx); err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	if s.DSN() != dsn {
+		t.Errorf("DSN after Resume = %s, want %s", s.DSN(), dsn)
+	}
+	if got := query(t, ctx, dsn, "SELECT v FROM kept"); got != "still here" {
+		t.Errorf("resumed server lost its data: got %q", got)
+	}
+	dir := s.Dir()
+	if err := s.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("temporary directory %s still there after Stop (stat: %v)", dir, err)
+	}
+}
