@@ -24,6 +24,7 @@ Usage:
   skim demo [flags]                try skim: a local Trino stand-in with demo data
   skim serve [flags]               run skim in front of Trino and/or BigQuery
   skim explain [flags] [SQL | -]   show what skim would do to a statement
+  skim report --ledger FILE        add up the ledger: statements, bytes and money saved
   skim help                        show this help
 
 Run 'skim COMMAND -h' for the flags of a command.
@@ -52,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = explain(args[1:], stdin, stdout, stderr, log)
 	case "serve":
 		err = serve(args[1:], stderr)
+	case "report":
+		err = reportCommand(context.Background(), args[1:], stdout, stderr)
 	case "demo":
 		err = demo(context.Background(), args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
