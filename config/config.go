@@ -28,6 +28,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 )
 
 // Config is a parsed configuration file. A zero setting means "use the
@@ -46,6 +47,9 @@ type Config struct {
 	Admin Admin
 	// Ledger is where skim records each statement.
 	Ledger Ledger
+	// Teams map users to teams for reports, in file order: a user belongs
+	// to the first team with a pattern that matches.
+	Teams []Team
 	// Policies are tried in order by PolicyFor. When the file has no
 	// policies, or an empty policies section, they are Default's; an
 	// explicit "policies: []" leaves none, so no statement has a policy.
@@ -89,6 +93,9 @@ type Trino struct {
 	// PublicURL is the URL clients reach skim at, when a load balancer
 	// sits in front; empty means each request's own scheme and host.
 	PublicURL string
+	// PricePerTiB is what a TiB scanned costs, for the ledger's money
+	// figures; nil means 0.
+	PricePerTiB *float64
 }
 
 // BigQuery configures the BigQuery frontend.
@@ -101,6 +108,30 @@ type BigQuery struct {
 	// MaxBytesBilled, when positive, caps every query job's
 	// maximumBytesBilled.
 	MaxBytesBilled int64
+	// PricePerTiB is what a TiB billed costs; nil means BigQuery's
+	// on-demand list price, DefaultBigQueryPricePerTiB.
+	PricePerTiB *float64
+}
+
+// DefaultBigQueryPricePerTiB is BigQuery's on-demand list price per TiB
+// billed, in US dollars.
+const DefaultBigQueryPricePerTiB = 6.25
+
+// Price returns the price per TiB of the named frontend ("trino" or
+// "bigquery").
+func (c *Config) Price(frontend string) float64 {
+	switch frontend {
+	case "trino":
+		if c.Trino.PricePerTiB != nil {
+			return *c.Trino.PricePerTiB
+		}
+	case "bigquery":
+		if c.BigQuery.PricePerTiB != nil {
+			return *c.BigQuery.PricePerTiB
+		}
+		return DefaultBigQueryPricePerTiB
+	}
+	return 0
 }
 
 // Admin configures the admin listener.
@@ -111,9 +142,57 @@ type Admin struct {
 
 // Ledger says where statement records go.
 type Ledger struct {
-	// File is a JSON-lines file, as an absolute path; empty means
-	// records go to the log only.
+	// File is a JSON-lines file, as an absolute path.
 	File string
+	// Postgres is a postgres:// URL, with ${VAR} references expanded
+	// from the environment so passwords stay out of the file. At most
+	// one of File and Postgres is set; with neither, records go to the
+	// log only.
+	Postgres string
+	// SQL says how much statement text records keep.
+	SQL SQLRecording
+	// SpoolDir is where records wait while PostgreSQL is unreachable;
+	// empty means a directory under the user's cache directory.
+	SpoolDir string
+}
+
+// Target returns where records go: the PostgreSQL URL, the file, or "".
+func (l Ledger) Target() string {
+	if l.Postgres != "" {
+		return l.Postgres
+	}
+	return l.File
+}
+
+// SQLRecording says how much of each statement's text the ledger keeps.
+type SQLRecording string
+
+// The SQL recording choices.
+const (
+	// SQLFull keeps the client's text and skim's rewrite. The default.
+	SQLFull SQLRecording = "full"
+	// SQLNormalized keeps the text with literals replaced by ?, so values
+	// in filters (emails, ids) never reach the ledger.
+	SQLNormalized SQLRecording = "normalized"
+	// SQLNone keeps no text, only the fingerprint.
+	SQLNone SQLRecording = "none"
+)
+
+// Team names a group of users for reports.
+type Team struct {
+	Name string
+	// Users are patterns for user names, as in Match.
+	Users []string
+}
+
+// TeamOf returns the team of user, or "" when no team lists the user.
+func (c *Config) TeamOf(user string) string {
+	for _, t := range c.Teams {
+		if matchAny(t.Users, user) {
+			return t.Name
+		}
+	}
+	return ""
 }
 
 // Mode is what skim does with the statements a policy applies to.
@@ -128,10 +207,13 @@ const (
 	ModeAdvise Mode = "advise"
 	// ModeRewrite runs the rewritten, sampled statements.
 	ModeRewrite Mode = "rewrite"
+	// ModeEnforce also samples every read of a large table, for dev
+	// environments that asked for approximate data.
+	ModeEnforce Mode = "enforce"
 )
 
 // modes lists the valid modes in the order messages show them.
-func modes() []Mode { return []Mode{ModeOff, ModeAdvise, ModeRewrite} }
+func modes() []Mode { return []Mode{ModeOff, ModeAdvise, ModeRewrite, ModeEnforce} }
 
 // Policy is a named mode for the statements its Match fits.
 type Policy struct {
@@ -142,6 +224,42 @@ type Policy struct {
 	// Match selects who the policy applies to; nil makes it the default
 	// policy, which fits everyone.
 	Match *Match
+	// Sample is the dev sampling of an enforce policy; nil means the
+	// defaults.
+	Sample *Sample
+	// Budget caps what statements may scan.
+	Budget Budget
+	// NoOptOut makes skim ignore /* skim:off */ hints.
+	NoOptOut bool
+	// RejectUnparsed rejects statements skim cannot parse instead of
+	// passing them through.
+	RejectUnparsed bool
+}
+
+// Sample is how an enforce policy samples each large table.
+type Sample struct {
+	// MinTableBytes is the size from which tables are sampled; zero
+	// means rewrite.min_table_bytes.
+	MinTableBytes int64
+	// Percent of each table to keep, above 0 and at most 100; zero means 1.
+	Percent float64
+	// PartitionsLast keeps only the partitions of a time-partitioned
+	// table that hold this much recent data; zero keeps all.
+	PartitionsLast time.Duration
+	// Seed makes samples the same on every run; zero leaves them random.
+	Seed uint64
+	// Key is the sampling key column: tables carrying it are sampled by a
+	// hash of it, so joins on it keep their matches.
+	Key string
+}
+
+// Budget caps what statements may scan; zero fields are no cap.
+type Budget struct {
+	// MaxScanBytes caps one statement's estimated scan.
+	MaxScanBytes int64
+	// DailyScanBytesPerUser caps what one user scans in a UTC day, summed
+	// from the ledger.
+	DailyScanBytesPerUser int64
 }
 
 // Match selects statements by who sent them. Patterns use path.Match
@@ -158,6 +276,9 @@ type Match struct {
 	// ClientTags are patterns of which at least one must match at least one
 	// of the client's tags.
 	ClientTags []string
+	// Labels maps label keys to patterns for their values (BigQuery job
+	// labels); every one must match.
+	Labels map[string]string
 }
 
 // Who describes the sender of a statement, as the client reported it.
@@ -168,6 +289,8 @@ type Who struct {
 	Source string
 	// ClientTags are the client's tags (Trino's X-Trino-Client-Tags).
 	ClientTags []string
+	// Labels are the statement's labels (BigQuery job labels).
+	Labels map[string]string
 }
 
 // Load reads and validates the configuration file at path. A relative
@@ -229,6 +352,12 @@ func (m *Match) fits(w Who) bool {
 	}
 	if len(m.Sources) > 0 && !matchAny(m.Sources, w.Source) {
 		return false
+	}
+	for k, pat := range m.Labels {
+		v, ok := w.Labels[k]
+		if !ok || !matchAny([]string{pat}, v) {
+			return false
+		}
 	}
 	if len(m.ClientTags) == 0 {
 		return true

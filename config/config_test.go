@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // yamlLines joins lines into a file, so that tests can count lines.
@@ -67,7 +68,10 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func TestParseValid(t *testing.T) {
+	t.Setenv("SKIM_TEST_PW", "s3cret")
 	tests := []struct {
 		name string
 		src  []byte
@@ -119,6 +123,43 @@ func TestParseValid(t *testing.T) {
 			}},
 		},
 		{
+			name: "enforce, sample, budget, opt-out, labels, teams, prices and a postgres ledger",
+			src: yamlLines(
+				"trino: {price_per_tib: 5}",
+				"bigquery: {price_per_tib: $0}",
+				"ledger: {postgres: \"postgres://skim:${SKIM_TEST_PW}@db/skim\", sql: normalized}",
+				"teams:",
+				"  growth: [alice, \"growth-*\"]",
+				"  platform: [\"svc-*\"]",
+				"policies:",
+				"  - name: dev",
+				"    match: {users: [\"ci-*\"], labels: {env: dev}}",
+				"    mode: enforce",
+				"    sample: {min_table_bytes: 1GiB, percent: 0.5%, partitions_last: 7d, seed: 42, key: User_ID}",
+				"    budget: {max_scan_bytes: 1TiB, daily_scan_bytes_per_user: 10TiB}",
+				"    opt_out: false",
+				"    unparsed: reject",
+				"  - {name: rest, mode: rewrite}",
+			),
+			want: &Config{
+				Trino:    Trino{PricePerTiB: ptr(5.0)},
+				BigQuery: BigQuery{PricePerTiB: ptr(0.0)},
+				Ledger:   Ledger{Postgres: "postgres://skim:s3cret@db/skim", SQL: SQLNormalized},
+				Teams:    []Team{{Name: "growth", Users: []string{"alice", "growth-*"}}, {Name: "platform", Users: []string{"svc-*"}}},
+				Policies: []Policy{
+					{
+						Name: "dev", Mode: ModeEnforce,
+						Match:          &Match{Users: []string{"ci-*"}, Labels: map[string]string{"env": "dev"}},
+						Sample:         &Sample{MinTableBytes: 1 << 30, Percent: 0.5, PartitionsLast: 7 * 24 * time.Hour, Seed: 42, Key: "user_id"},
+						Budget:         Budget{MaxScanBytes: 1 << 40, DailyScanBytesPerUser: 10 << 40},
+						NoOptOut:       true,
+						RejectUnparsed: true,
+					},
+					{Name: "rest", Mode: ModeRewrite},
+				},
+			},
+		},
+		{
 			name: "a policy with a match after the default-less list",
 			src:  yamlLines("policies:", "  - {name: only, mode: rewrite, match: {users: [alice]}}"),
 			want: &Config{Policies: []Policy{{Name: "only", Mode: ModeRewrite, Match: &Match{Users: []string{"alice"}}}}},
@@ -163,7 +204,7 @@ func TestParseErrors(t *testing.T) {
 				"  - name: b",
 				"    mode: enforced",
 			),
-			want: []wantErr{{8, "policies[1].mode", `"enforced" is not a mode; valid modes: off, advise, rewrite`}},
+			want: []wantErr{{8, "policies[1].mode", `"enforced" is not a mode; valid modes: off, advise, rewrite, enforce`}},
 		},
 		{
 			name: "not a size",
@@ -217,6 +258,31 @@ func TestParseErrors(t *testing.T) {
 			want: []wantErr{{2, "rewrite", `unknown field "min_bytes"; valid fields: min_table_bytes, max_shortfall, trino_split_bytes, bigquery_block_bytes`}},
 		},
 		{
+			name: "policy settings out of range",
+			src: yamlLines(
+				"ledger: {file: l.jsonl, postgres: \"postgres://u:${SKIM_UNSET_VAR}@h/d\", sql: some}",
+				"policies:",
+				"  - name: a",
+				"    mode: rewrite",
+				"    sample: {percent: 150, partitions_last: 7 days, seed: -1}",
+				"    budget: {max_scan_bytes: 0}",
+				"    opt_out: maybe",
+				"    unparsed: guess",
+			),
+			want: []wantErr{
+				{1, "ledger.postgres", "environment variable SKIM_UNSET_VAR is not set"},
+				{1, "ledger.sql", `"some" is not valid; expected full`},
+				{1, "ledger", "both file (line 1) and postgres are set"},
+				{5, "policies[0].sample.percent", `"150" is not valid`},
+				{5, "policies[0].sample.partitions_last", `"7 days" is not valid; expected a duration such as 7d`},
+				{5, "policies[0].sample.seed", `"-1" is not valid; expected a positive integer`},
+				{5, "policies[0].sample", "sample applies only to mode enforce"},
+				{6, "policies[0].budget.max_scan_bytes", "a size of 0 is not allowed"},
+				{7, "policies[0].opt_out", `"maybe" is not valid; expected true`},
+				{8, "policies[0].unparsed", `"guess" is not valid; expected pass`},
+			},
+		},
+		{
 			name: "unknown top-level, catalog, policy and match fields",
 			src: yamlLines(
 				"listeners: []",
@@ -228,7 +294,7 @@ func TestParseErrors(t *testing.T) {
 				"    match: {user: [x], users: [y]}",
 			),
 			want: []wantErr{
-				{1, "", `unknown field "listeners"; valid fields: rewrite, catalog, trino, bigquery, admin, ledger, policies`},
+				{1, "", `unknown field "listeners"; valid fields: rewrite, catalog, trino, bigquery, admin, ledger, teams, policies`},
 				{2, "catalog", `unknown field "path"; valid fields: file`},
 				{6, "policies[0]", `unknown field "when"; valid fields: name, mode, match`},
 				{7, "policies[0].match", `unknown field "user"; valid fields: users, sources, client_tags`},
@@ -314,9 +380,9 @@ func TestParseErrors(t *testing.T) {
 				"  - {name: c, mode: off, match: }",
 			),
 			want: []wantErr{
-				{2, "policies[0].match", "no patterns; list users, sources or client_tags patterns, or remove match to make this the default policy"},
+				{2, "policies[0].match", "no patterns; list users, sources, client_tags or labels patterns, or remove match to make this the default policy"},
 				{3, "policies[1].match", "no patterns"},
-				{4, "policies[2].match", "no value; list users, sources or client_tags patterns"},
+				{4, "policies[2].match", "no value; list users, sources, client_tags or labels patterns"},
 			},
 		},
 		{
@@ -338,7 +404,7 @@ func TestParseErrors(t *testing.T) {
 				{2, "catalog", `expected a mapping such as {file: catalog.yaml}, not the value "catalog.yaml"`},
 				{4, "policies[0]", `expected a policy such as {name: default, mode: rewrite}, not the value "default"`},
 				{5, "policies[1].name", "expected a unique policy name, not a list"},
-				{6, "policies[1].mode", "expected a mode: off, advise, rewrite, not a mapping"},
+				{6, "policies[1].mode", "expected a mode: off, advise, rewrite, enforce, not a mapping"},
 				{7, "policies[1].match", `expected a mapping such as {users: ["ci-*"]}, not a list`},
 				{10, "policies[2].match.users", `expected a list of patterns such as ["ci-*"], not the value "ci-*"`},
 				{10, "policies[2].match.sources[0]", `expected a pattern such as "ci-*", not a list`},

@@ -31,6 +31,8 @@ func TestConfigurationDocumented(t *testing.T) {
 		{"ledger", "ledger.", "ledger: {zzz: 1}\n"},
 		{"a policy", "policies[].", "policies: [{name: p, mode: off, zzz: 1}]\n"},
 		{"a policy's match", "policies[].match.", "policies: [{name: p, mode: off, match: {users: [x], zzz: 1}}]\n"},
+		{"a policy's sample", "policies[].sample.", "policies: [{name: p, mode: enforce, sample: {zzz: 1}}]\n"},
+		{"a policy's budget", "policies[].budget.", "policies: [{name: p, mode: off, budget: {zzz: 1}}]\n"},
 	}
 	validRe := regexp.MustCompile(`unknown field "zzz"; valid fields: ([^\n]+)`)
 	total := 0

@@ -235,7 +235,7 @@ func splitYAMLError(err error) (string, int) {
 func (p *parser) config(root *yaml.Node) *Config {
 	cfg := &Config{}
 	havePolicies := false
-	p.fields(root, "", []string{"rewrite", "catalog", "trino", "bigquery", "admin", "ledger", "policies"}, func(key string, v *yaml.Node) {
+	p.fields(root, "", []string{"rewrite", "catalog", "trino", "bigquery", "admin", "ledger", "teams", "policies"}, func(key string, v *yaml.Node) {
 		switch key {
 		case "rewrite":
 			p.rewrite(v, &cfg.Rewrite)
@@ -245,7 +245,7 @@ func (p *parser) config(root *yaml.Node) *Config {
 			p.trino(v, &cfg.Trino)
 		case "bigquery":
 			if p.section(v, "bigquery", "{listen: \":8082\"}") {
-				p.fields(v, "bigquery", []string{"listen", "upstream", "max_bytes_billed"}, func(key string, v *yaml.Node) {
+				p.fields(v, "bigquery", []string{"listen", "upstream", "max_bytes_billed", "price_per_tib"}, func(key string, v *yaml.Node) {
 					switch key {
 					case "listen":
 						cfg.BigQuery.Listen = p.address(v, "bigquery.listen")
@@ -253,6 +253,8 @@ func (p *parser) config(root *yaml.Node) *Config {
 						cfg.BigQuery.Upstream = p.httpURL(v, "bigquery.upstream", "BigQuery's URL such as https://bigquery.googleapis.com")
 					case "max_bytes_billed":
 						cfg.BigQuery.MaxBytesBilled = p.size(v, "bigquery.max_bytes_billed")
+					case "price_per_tib":
+						cfg.BigQuery.PricePerTiB = p.price(v, "bigquery.price_per_tib")
 					}
 				})
 			}
@@ -263,11 +265,9 @@ func (p *parser) config(root *yaml.Node) *Config {
 				})
 			}
 		case "ledger":
-			if p.section(v, "ledger", "{file: ledger.jsonl}") {
-				p.fields(v, "ledger", []string{"file"}, func(_ string, v *yaml.Node) {
-					cfg.Ledger.File = p.path(v, "ledger.file", "a file such as ledger.jsonl")
-				})
-			}
+			p.ledger(v, &cfg.Ledger)
+		case "teams":
+			cfg.Teams = p.teams(v)
 		case "policies":
 			cfg.Policies, havePolicies = p.policies(v)
 		}
@@ -407,7 +407,7 @@ func (p *parser) trino(n *yaml.Node, t *Trino) {
 	if !p.section(n, "trino", "{listen: \":8081\", upstream: http://trino:8080}") {
 		return
 	}
-	p.fields(n, "trino", []string{"listen", "upstream", "public_url"}, func(key string, v *yaml.Node) {
+	p.fields(n, "trino", []string{"listen", "upstream", "public_url", "price_per_tib"}, func(key string, v *yaml.Node) {
 		field := "trino." + key
 		switch key {
 		case "listen":
@@ -416,6 +416,8 @@ func (p *parser) trino(n *yaml.Node, t *Trino) {
 			t.Upstream = p.httpURL(v, field, "the coordinator's URL such as http://trino:8080")
 		case "public_url":
 			t.PublicURL = p.httpURL(v, field, "the URL clients reach skim at, such as https://skim.example.com")
+		case "price_per_tib":
+			t.PricePerTiB = p.price(v, field)
 		}
 	})
 }
@@ -513,7 +515,8 @@ func (p *parser) policy(n *yaml.Node, field string) (pol Policy, nameNode *yaml.
 		return Policy{}, nil, false, false
 	}
 	haveMode := false
-	p.fields(n, field, []string{"name", "mode", "match"}, func(key string, v *yaml.Node) {
+	var sampleNode *yaml.Node
+	p.fields(n, field, []string{"name", "mode", "match", "sample", "budget", "opt_out", "unparsed"}, func(key string, v *yaml.Node) {
 		switch key {
 		case "name":
 			nameNode = v
@@ -533,8 +536,28 @@ func (p *parser) policy(n *yaml.Node, field string) (pol Policy, nameNode *yaml.
 		case "match":
 			hasMatch = true
 			pol.Match = p.match(v, field+".match")
+		case "sample":
+			sampleNode = v
+			pol.Sample = p.sample(v, field+".sample")
+		case "budget":
+			pol.Budget = p.budget(v, field+".budget")
+		case "opt_out":
+			allow, ok := p.boolean(v, field+".opt_out", "true (users may add /* skim:off */) or false")
+			pol.NoOptOut = ok && !allow
+		case "unparsed":
+			s, ok := p.scalar(v, field+".unparsed", "pass or reject")
+			switch {
+			case !ok:
+			case s == "reject":
+				pol.RejectUnparsed = true
+			case s != "pass":
+				p.failf(v, field+".unparsed", "%q is not valid; expected pass (statements skim cannot parse run untouched) or reject", s)
+			}
 		}
 	})
+	if sampleNode != nil && haveMode && pol.Mode != ModeEnforce && slices.Contains(modes(), pol.Mode) {
+		p.failf(sampleNode, field+".sample", "sample applies only to mode enforce, and this policy's mode is %s; set mode: enforce or remove sample", pol.Mode)
+	}
 	if nameNode == nil {
 		p.failf(n, field, "missing name; give each policy a unique name")
 	}
@@ -556,7 +579,7 @@ func joinModes() string {
 // everyone, which is what leaving match out says, so it is rejected as a
 // likely mistake.
 func (p *parser) match(n *yaml.Node, field string) *Match {
-	const noPatterns = "list users, sources or client_tags patterns, or remove match to make this the default policy"
+	const noPatterns = "list users, sources, client_tags or labels patterns, or remove match to make this the default policy"
 	if isNull(n) {
 		p.failf(n, field, "no value; %s", noPatterns)
 		return nil
@@ -566,7 +589,11 @@ func (p *parser) match(n *yaml.Node, field string) *Match {
 	}
 	m := &Match{}
 	before := len(p.errs)
-	p.fields(n, field, []string{"users", "sources", "client_tags"}, func(key string, v *yaml.Node) {
+	p.fields(n, field, []string{"users", "sources", "client_tags", "labels"}, func(key string, v *yaml.Node) {
+		if key == "labels" {
+			m.Labels = p.labels(v, field+".labels")
+			return
+		}
 		pats := p.patterns(v, field+"."+key)
 		switch key {
 		case "users":
@@ -579,7 +606,7 @@ func (p *parser) match(n *yaml.Node, field string) *Match {
 	})
 	// After another problem in the match the lists may be empty only
 	// because of it; one report is enough.
-	if len(p.errs) == before && len(m.Users)+len(m.Sources)+len(m.ClientTags) == 0 {
+	if len(p.errs) == before && len(m.Users)+len(m.Sources)+len(m.ClientTags)+len(m.Labels) == 0 {
 		p.failf(n, field, "no patterns; %s", noPatterns)
 	}
 	return m
