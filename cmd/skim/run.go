@@ -24,6 +24,7 @@ Usage:
   skim demo [flags]                try skim: a local Trino stand-in with demo data
   skim serve [flags]               run skim in front of Trino and/or BigQuery
   skim explain [flags] [SQL | -]   show what skim would do to a statement
+  skim advise --ledger FILE        how consumers filter tables: partitioning and clustering advice
   skim report --ledger FILE        add up the ledger: statements, bytes and money saved
   skim help                        show this help
 
@@ -53,6 +54,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = explain(args[1:], stdin, stdout, stderr, log)
 	case "serve":
 		err = serve(args[1:], stderr)
+	case "advise":
+		err = adviseCommand(context.Background(), args[1:], stdout, stderr, log)
 	case "report":
 		err = reportCommand(context.Background(), args[1:], stdout, stderr)
 	case "demo":
