@@ -43,9 +43,9 @@ func adviseCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 func adviseAt(ctx context.Context, args []string, stdout, stderr io.Writer, log *zap.Logger, now time.Time) error {
 	fs := flag.NewFlagSet("advise", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	source := fs.String("ledger", "", "the ledger: a JSON-lines file or a postgres:// URL (default: the configuration's ledger.file)")
+	source := fs.String("ledger", "", "the ledger: a JSON-lines file or a postgres:// URL (default: the configuration's ledger.file or ledger.postgres)")
 	catalogFile := fs.String("catalog", "", "static catalog YAML file (default: the configuration's catalog.file)")
-	configFile := fs.String("config", "", "skim configuration file, for its catalog.file and ledger.file")
+	configFile := fs.String("config", "", "skim configuration file, for its catalog.file and its ledger")
 	since := fs.String("since", "30d", "start (inclusive): a duration back from now, a date or an RFC 3339 time")
 	until := fs.String("until", "now", "end (exclusive): a duration back from now, a date or an RFC 3339 time")
 	table := fs.String("table", "", "advise on this fully qualified table only")
@@ -90,12 +90,15 @@ func adviseAt(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 		if *source == "" {
 			*source = cfg.Ledger.File
 		}
+		if *source == "" {
+			*source = cfg.Ledger.Postgres
+		}
 		if *catalogFile == "" {
 			*catalogFile = cfg.Catalog.File
 		}
 	}
 	if *source == "" {
-		return usagef("advise: no ledger: pass --ledger FILE (the file skim serve's --ledger writes), --ledger postgres://... or a --config with ledger.file")
+		return usagef("advise: no ledger: pass --ledger FILE (the file skim serve's --ledger writes), --ledger postgres://... or a --config with ledger.file or ledger.postgres")
 	}
 	// Without a catalog the filter counts still tell the owner a lot;
 	// only the savings need the tables' sizes and partitioning.
