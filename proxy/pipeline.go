@@ -1,17 +1,24 @@
 // Package proxy holds what skim's wire frontends share: the per-statement
-// pipeline that picks a policy and asks the rewrite engine what to do.
-// The frontends (proxy/trino, and BigQuery next) speak their protocols and
-// never parse SQL themselves.
+// pipeline that picks a policy, asks the rewrite engine what to do, and
+// writes each statement's ledger record once the frontend has seen how it
+// ended. The frontends (proxy/trino, proxy/bigquery) speak their protocols
+// and never parse SQL themselves.
 package proxy
 
 import (
 	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
+	"github.com/skimdata/skim/proxy/ledger"
 	"github.com/skimdata/skim/rewrite"
 	"github.com/skimdata/skim/rewrite/stmt"
 )
@@ -19,6 +26,9 @@ import (
 // Statement is one statement as a frontend received it.
 type Statement struct {
 	Frontend string
+	// Upstream is the engine's URL; credentials in it never reach the
+	// ledger.
+	Upstream string
 	Dialect  stmt.Dialect
 	SQL      string
 	Session  stmt.Session
@@ -26,49 +36,110 @@ type Statement struct {
 	// MaxRows is the most rows the frontend can count to guarantee a
 	// rewrite's row count; zero means no limit.
 	MaxRows int64
+	// Received is when the statement arrived; zero means now.
+	Received time.Time
 }
 
-// Pipeline decides what to do with each statement. It is safe for
-// concurrent use, and its configuration can be swapped while it runs.
+// Options tune a Pipeline.
+type Options struct {
+	// AbandonAfter is how long a run may go without news from its
+	// frontend before its record is written with what is known (a
+	// client that stopped polling). Default 30 minutes.
+	AbandonAfter time.Duration
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+	// Spending tallies users' daily scans; default a tally of the
+	// pipeline's own.
+	Spending *Spending
+}
+
+// Pipeline decides what to do with each statement and records it. It is
+// safe for concurrent use, and its configuration can be swapped while it
+// runs.
 type Pipeline struct {
-	engine *rewrite.Engine
-	config atomic.Pointer[config.Config]
-	log    *zap.Logger
-	ledger *zap.Logger
+	engine  *rewrite.Engine
+	config  atomic.Pointer[config.Config]
+	log     *zap.Logger
+	opts    Options
+	ledger  ledger.Sink
+	metrics *Metrics
+
+	mu        sync.Mutex
+	pending   map[string]*Run
+	lastSweep time.Time
 }
 
 // NewPipeline returns a pipeline over engine with the policies of cfg.
-func NewPipeline(engine *rewrite.Engine, cfg *config.Config, log *zap.Logger) *Pipeline {
-	p := &Pipeline{engine: engine, log: log}
+func NewPipeline(engine *rewrite.Engine, cfg *config.Config, opts Options, log *zap.Logger) *Pipeline {
+	if opts.AbandonAfter <= 0 {
+		opts.AbandonAfter = 30 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Spending == nil {
+		opts.Spending = NewSpending()
+	}
+	p := &Pipeline{engine: engine, log: log, opts: opts, pending: map[string]*Run{}}
 	p.config.Store(cfg)
 	return p
 }
 
-// SetLedger records every statement's decision as one JSON line in
-// ledger, before the statement runs.
-func (p *Pipeline) SetLedger(ledger *zap.Logger) {
-	p.ledger = ledger
-}
+// SetLedger makes the pipeline write every statement's record to sink.
+func (p *Pipeline) SetLedger(sink ledger.Sink) { p.ledger = sink }
+
+// SetMetrics makes the pipeline count statements in m.
+func (p *Pipeline) SetMetrics(m *Metrics) { p.metrics = m }
 
 // SetConfig replaces the policies for statements that arrive from now on.
-func (p *Pipeline) SetConfig(cfg *config.Config) {
-	p.config.Store(cfg)
-}
+func (p *Pipeline) SetConfig(cfg *config.Config) { p.config.Store(cfg) }
+
+// Config returns the configuration in force.
+func (p *Pipeline) Config() *config.Config { return p.config.Load() }
 
 // Decide picks the statement's policy and runs the engine. It fails only
-// when ctx ends; a statement skim does not understand passes through.
-func (p *Pipeline) Decide(ctx context.Context, s Statement) (*rewrite.Result, error) {
-	start := time.Now()
-	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session, MaxRows: s.MaxRows}
-	if pol := p.config.Load().PolicyFor(s.Who); pol != nil {
+// when ctx ends; a statement skim does not understand passes through. The
+// frontend must call the Run's Finish once the statement is over.
+func (p *Pipeline) Decide(ctx context.Context, s Statement) (*Run, error) {
+	start := p.opts.Now()
+	if s.Received.IsZero() {
+		s.Received = start
+	}
+	p.sweep(start)
+	cfg := p.config.Load()
+	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session, MaxRows: s.MaxRows, Now: start}
+	pol := cfg.PolicyFor(s.Who)
+	if pol != nil {
 		req.Mode = rewrite.Mode(pol.Mode)
 		req.Policy = pol.Name
+		req.NoOptOut = pol.NoOptOut
+		req.RejectUnparsed = pol.RejectUnparsed
+		if sm := pol.Sample; sm != nil {
+			req.Sample = &rewrite.DevSample{MinTableBytes: sm.MinTableBytes, Percent: sm.Percent, PartitionsLast: sm.PartitionsLast, Seed: sm.Seed, Key: sm.Key}
+		}
+		req.Budget = rewrite.Budget{
+			MaxScanBytes:   pol.Budget.MaxScanBytes,
+			DailyScanBytes: pol.Budget.DailyScanBytesPerUser,
+			OptOutAllowed:  !pol.NoOptOut,
+		}
+		if req.Budget.DailyScanBytes > 0 {
+			req.Budget.SpentToday = p.opts.Spending.Today(s.Who.User, start)
+		}
 	}
 	res, err := p.engine.Rewrite(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	fields := []zap.Field{
+	decided := p.opts.Now()
+	run := &Run{Result: res, ID: ledger.NewID(), p: p, lastNews: decided}
+	run.Notice = notice(res, req)
+	run.rec = p.record(cfg, s, req, res, run.ID)
+	run.rec.RewriteMS = float64(decided.Sub(start).Microseconds()) / 1000
+	if p.metrics != nil {
+		p.metrics.decided(s.Frontend, res, decided.Sub(start))
+	}
+	p.log.Info("statement",
+		zap.String("id", run.ID),
 		zap.String("frontend", s.Frontend),
 		zap.String("user", s.Who.User),
 		zap.String("source", s.Who.Source),
@@ -80,15 +151,160 @@ func (p *Pipeline) Decide(ctx context.Context, s Statement) (*rewrite.Result, er
 		zap.Int64("bytes_before", res.Estimate.BytesBefore),
 		zap.Int64("bytes_after", res.Estimate.BytesAfter),
 		zap.String("method", res.Estimate.Method),
-		zap.Duration("rewrite_time", time.Since(start)),
+		zap.Duration("rewrite_time", decided.Sub(start)),
+	)
+	p.mu.Lock()
+	p.pending[run.ID] = run
+	p.mu.Unlock()
+	return run, nil
+}
+
+// Run returns the unfinished run with the given id, or nil when it is
+// finished or another skim decided it.
+func (p *Pipeline) Run(id string) *Run {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pending[id]
+}
+
+// ObserveUpstream counts one round trip to the upstream, for metrics.
+func (p *Pipeline) ObserveUpstream(frontend string, d time.Duration) {
+	if p.metrics != nil {
+		p.metrics.upstream.WithLabelValues(frontend).Observe(d.Seconds())
 	}
-	p.log.Info("statement", fields...)
-	if p.ledger != nil {
-		tables := make([]string, len(res.Tables))
-		for i, t := range res.Tables {
-			tables[i] = t.Name
+}
+
+// Close writes the records of every unfinished run, as they stand.
+func (p *Pipeline) Close() {
+	p.mu.Lock()
+	runs := make([]*Run, 0, len(p.pending))
+	for _, r := range p.pending {
+		runs = append(runs, r)
+	}
+	p.mu.Unlock()
+	for _, r := range runs {
+		r.abandon("skim stopped before the statement finished")
+	}
+}
+
+// sweep writes the records of runs whose frontend has gone quiet, at most
+// once a minute.
+func (p *Pipeline) sweep(now time.Time) {
+	p.mu.Lock()
+	if now.Sub(p.lastSweep) < time.Minute {
+		p.mu.Unlock()
+		return
+	}
+	p.lastSweep = now
+	var stale []*Run
+	for _, r := range p.pending {
+		if r.quietSince(now) > p.opts.AbandonAfter {
+			stale = append(stale, r)
 		}
-		p.ledger.Info("", append(fields, zap.Strings("tables", tables), zap.Bool("changed", res.Changed))...)
 	}
-	return res, nil
+	p.mu.Unlock()
+	for _, r := range stale {
+		r.abandon("the client stopped asking for results; the outcome is unknown")
+	}
+}
+
+// record starts a run's ledger record from the decision.
+func (p *Pipeline) record(cfg *config.Config, s Statement, req rewrite.Request, res *rewrite.Result, id string) ledger.Record {
+	rec := ledger.Record{
+		ID:                   id,
+		Time:                 s.Received.UTC(),
+		Frontend:             s.Frontend,
+		Upstream:             withoutCredentials(s.Upstream),
+		User:                 s.Who.User,
+		Source:               s.Who.Source,
+		ClientTags:           s.Who.ClientTags,
+		Labels:               s.Who.Labels,
+		Team:                 teamOf(cfg, s.Who),
+		Policy:               req.Policy,
+		Mode:                 string(req.Mode),
+		Fingerprint:          res.Fingerprint,
+		FilterColumns:        res.FilterColumns,
+		Rules:                res.Rules,
+		Decision:             string(res.Decision),
+		Reason:               res.Reason,
+		Method:               res.Estimate.Method,
+		EstimatedBytesBefore: res.Estimate.BytesBefore,
+		EstimatedBytesAfter:  res.Estimate.BytesAfter,
+		PricePerTiB:          cfg.Price(s.Frontend),
+	}
+	if rec.Mode == "" {
+		rec.Mode = string(rewrite.ModeRewrite)
+	}
+	if req.Mode == rewrite.ModeAdvise && len(res.Rules) > 0 && res.Decision == rewrite.Passthrough {
+		rec.Decision = "advise"
+	}
+	for _, t := range res.Tables {
+		if !containsString(rec.Tables, t.Name) {
+			rec.Tables = append(rec.Tables, t.Name)
+		}
+	}
+	switch cfg.Ledger.SQL {
+	case config.SQLNone:
+	case config.SQLNormalized:
+		rec.SQL = res.Normalized
+		if res.Changed {
+			_, rec.Rewritten = rewrite.Fingerprint(res.Rewritten, res.Dialect)
+		}
+	default:
+		rec.SQL = res.Original
+		if res.Changed {
+			rec.Rewritten = res.Rewritten
+		}
+	}
+	return rec
+}
+
+// teamOf is the configured team of the user, else the client's "team"
+// tag or label.
+func teamOf(cfg *config.Config, who config.Who) string {
+	if t := cfg.TeamOf(who.User); t != "" {
+		return t
+	}
+	return who.Labels["team"]
+}
+
+// withoutCredentials drops the user and password of a URL.
+func withoutCredentials(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// notice is what the client is told about the statement, "" when skim
+// has nothing to say: a rewrite, approximate data, or advice.
+func notice(res *rewrite.Result, req rewrite.Request) string {
+	span := fmt.Sprintf("whole statement: %s → %s estimated", catalog.FormatBytes(res.Estimate.BytesBefore), catalog.FormatBytes(res.Estimate.BytesAfter))
+	switch {
+	case res.Decision == rewrite.Rewrite && res.Changed && res.Approximate:
+		msg := fmt.Sprintf("skim sampled this statement's tables, so its results are approximate: %s (%s).", res.Reason, span)
+		if !req.NoOptOut {
+			msg += " Add /* skim:off */ to read all the data."
+		}
+		return msg
+	case res.Decision == rewrite.Rewrite && res.Changed:
+		return fmt.Sprintf("skim rewrote this statement, %s (%s). Add /* skim:off */ to run it unchanged.", res.Reason, span)
+	}
+	for _, w := range res.Warnings {
+		if strings.HasPrefix(w, "skim advice:") {
+			return w
+		}
+	}
+	return ""
 }

@@ -330,6 +330,8 @@ func (e *Engine) checkBudget(a *analysis, req Request, res *Result, est int64) {
 		advice = append(advice, "select fewer columns or narrow the statement with filters")
 	}
 	res.Decision = Reject
+	res.Rejection = "budget"
+	res.Approximate = false
 	res.Rewritten = res.Original
 	res.Changed = false
 	res.MinRows = 0

@@ -140,6 +140,9 @@ type Result struct {
 	// last is the original statement). Zero when no check is needed.
 	MinRows   int64    `json:"min_rows"`
 	Fallbacks []string `json:"fallbacks"`
+	// Rejection says why a rejected statement was rejected: "budget" or
+	// "unparsed"; "" for other decisions.
+	Rejection string `json:"rejection,omitempty"`
 	// Approximate is true when the rewrite changes the answer (dev
 	// sampling under an enforce policy); the client must be told.
 	Approximate bool `json:"approximate"`
@@ -212,6 +215,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		res.Reason = fmt.Sprintf("skim could not parse the statement, so it passes through untouched (%v)", err)
 		if req.RejectUnparsed && req.Mode != ModeOff {
 			res.Decision = Reject
+			res.Rejection = "unparsed"
 			res.Reason = fmt.Sprintf("policy %s rejects statements skim cannot parse: %v; fix the statement, or ask for a policy that lets it pass", policyName(req), err)
 		}
 		return res, nil

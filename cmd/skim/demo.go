@@ -123,7 +123,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// The demo tables are small, so skim samples anything above 1 MiB.
 	engine := rewrite.NewEngine(cat, rewrite.Options{MinTableBytes: 1 << 20}, log)
-	pipeline := proxy.NewPipeline(engine, config.Default(), log)
+	pipeline := proxy.NewPipeline(engine, config.Default(), proxy.Options{}, log)
 	frontend, err := ptrino.New(pipeline, ptrino.Options{Upstream: upURL}, log)
 	if err != nil {
 		return err

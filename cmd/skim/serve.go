@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -17,6 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"google.golang.org/api/option"
@@ -27,6 +31,8 @@ import (
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
 	pbigquery "github.com/skimdata/skim/proxy/bigquery"
+	"github.com/skimdata/skim/proxy/dashboard"
+	"github.com/skimdata/skim/proxy/ledger"
 	ptrino "github.com/skimdata/skim/proxy/trino"
 	"github.com/skimdata/skim/rewrite"
 )
@@ -54,8 +60,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trinoListen, "trino-listen", "", `address for Trino clients (default ":8081")`)
 	fs.StringVar(&f.trinoUpstream, "trino-upstream", "", "the Trino coordinator's URL, e.g. http://trino:8080")
 	fs.StringVar(&f.catalog, "catalog", "", "static catalog YAML file (default: ask Trino and BigQuery themselves, cached)")
-	fs.StringVar(&f.ledger, "ledger", "", "JSON-lines file that records every statement")
-	fs.StringVar(&f.adminListen, "admin-listen", "", `address of /healthz (default "127.0.0.1:9091")`)
+	fs.StringVar(&f.ledger, "ledger", "", "where every statement is recorded: a JSON-lines file, or a postgres:// URL")
+	fs.StringVar(&f.adminListen, "admin-listen", "", `address of /healthz, /metrics and the dashboard (default "127.0.0.1:9091")`)
 	fs.StringVar(&f.publicURL, "public-url", "", "URL clients reach skim at, when behind a load balancer")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "certificate file: serve Trino and BigQuery clients over TLS")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert")
@@ -80,12 +86,19 @@ func (f *serveFlags) settings() (*config.Config, error) {
 		val string
 	}{
 		{&cfg.Trino.Listen, f.trinoListen}, {&cfg.Trino.Upstream, f.trinoUpstream}, {&cfg.Catalog.File, f.catalog},
-		{&cfg.Ledger.File, f.ledger}, {&cfg.Admin.Listen, f.adminListen}, {&cfg.Trino.PublicURL, f.publicURL},
+		{&cfg.Admin.Listen, f.adminListen}, {&cfg.Trino.PublicURL, f.publicURL},
 		{&cfg.BigQuery.Listen, f.bigqueryListen}, {&cfg.BigQuery.Upstream, f.bigqueryUpstream},
 	} {
 		if o.val != "" {
 			*o.dst = o.val
 		}
+	}
+	switch {
+	case f.ledger == "":
+	case ledger.IsPostgres(f.ledger):
+		cfg.Ledger.Postgres, cfg.Ledger.File = f.ledger, ""
+	default:
+		cfg.Ledger.File, cfg.Ledger.Postgres = f.ledger, ""
 	}
 	if f.bigqueryMaxBytesBilled != "" {
 		n, err := catalog.ParseSize(f.bigqueryMaxBytesBilled)
@@ -137,11 +150,11 @@ func serve(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := startServer(cfg, f, log)
+	srv, err := startServer(ctx, cfg, f, log)
 	if err != nil {
 		return err
 	}
-	go reloadOnSignal(ctx, f.config, srv.pipelines, log)
+	go watchConfig(ctx, f.config, srv.pipelines, configPoll, log)
 	return srv.wait(ctx)
 }
 
@@ -153,6 +166,10 @@ type server struct {
 	errs      chan error
 	closers   []func()
 	log       *zap.Logger
+	ledger    ledger.Sink
+	metrics   *proxy.Metrics
+	registry  *prometheus.Registry
+	spending  *proxy.Spending
 }
 
 func (s *server) closeAll() {
@@ -168,24 +185,38 @@ type listener struct {
 	tls              bool
 }
 
-// startServer opens the listeners and serves until the server is shut down.
-func startServer(cfg *config.Config, f serveFlags, log *zap.Logger) (*server, error) {
-	s := &server{log: log}
-	var ledger *zap.Logger
-	if cfg.Ledger.File != "" {
-		l, closer, err := openLedger(cfg.Ledger.File)
+// startServer opens the ledger and the listeners and serves until the
+// server is shut down.
+func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap.Logger) (*server, error) {
+	s := &server{log: log, registry: prometheus.NewRegistry(), spending: proxy.NewSpending()}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.metrics = proxy.NewMetrics(s.registry)
+	target := cfg.Ledger.Target()
+	if target != "" {
+		sink, err := ledger.Open(ctx, target, ledger.Options{SpoolDir: cfg.Ledger.SpoolDir}, log)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("serve: the ledger: %w", err)
 		}
-		ledger = l
-		s.closers = append(s.closers, closer)
+		s.ledger = sink
+		s.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "skim_ledger_backlog_records",
+			Help: "Ledger records accepted but not yet stored (buffered or spooled while the database is away).",
+		}, func() float64 { return float64(sink.Backlog()) }))
+		s.closers = append(s.closers, func() {
+			c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := sink.Close(c); err != nil {
+				log.Warn("closing the ledger", zap.Error(err))
+			}
+		})
+		s.loadSpending(ctx, cfg, target)
 	}
-	listeners, err := s.frontends(cfg, f, ledger)
+	listeners, err := s.frontends(cfg, f)
 	if err != nil {
 		s.closeAll()
 		return nil, err
 	}
-	listeners = append(listeners, listener{what: "health checks", addr: cfg.Admin.Listen, flag: "--admin-listen", handler: adminHandler()})
+	listeners = append(listeners, listener{what: "health checks, metrics and the dashboard", addr: cfg.Admin.Listen, flag: "--admin-listen", handler: s.adminHandler(target)})
 	s.errs = make(chan error, len(listeners))
 	var opened []net.Listener
 	for _, l := range listeners {
@@ -213,26 +244,77 @@ func startServer(cfg *config.Config, f serveFlags, log *zap.Logger) (*server, er
 	return s, nil
 }
 
+// loadSpending reads today's records when a policy has a daily budget,
+// so a restart does not reset what users have scanned.
+func (s *server) loadSpending(ctx context.Context, cfg *config.Config, target string) {
+	daily := false
+	for _, p := range cfg.Policies {
+		daily = daily || p.Budget.DailyScanBytesPerUser > 0
+	}
+	if !daily {
+		return
+	}
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	st, err := ledger.Read(ctx, target, ledger.Span{From: day}, func(r ledger.Record) error {
+		if r.Decision != "reject" {
+			s.spending.Add(r.User, r.Time, r.Cost())
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Warn("could not read today's ledger records for daily budgets; they count from now", zap.Error(err))
+		return
+	}
+	s.log.Info("daily budgets: read today's ledger records", zap.Int("records", st.Records), zap.Int("skipped", st.Skipped))
+}
+
 // pipeline builds a frontend's pipeline over a catalog.
-func (s *server) pipeline(cfg *config.Config, cat catalog.Provider, ledger *zap.Logger) *proxy.Pipeline {
+func (s *server) pipeline(cfg *config.Config, cat catalog.Provider) *proxy.Pipeline {
 	engine := rewrite.NewEngine(cat, rewrite.Options{
 		MinTableBytes:      cfg.Rewrite.MinTableBytes,
 		MaxShortfall:       cfg.Rewrite.MaxShortfall,
 		TrinoSplitBytes:    cfg.Rewrite.TrinoSplitBytes,
 		BigQueryBlockBytes: cfg.Rewrite.BigQueryBlockBytes,
 	}, s.log)
-	p := proxy.NewPipeline(engine, cfg, s.log)
-	if ledger != nil {
-		p.SetLedger(ledger)
+	p := proxy.NewPipeline(engine, cfg, proxy.Options{Spending: s.spending}, s.log)
+	if s.ledger != nil {
+		p.SetLedger(s.ledger)
 	}
+	p.SetMetrics(s.metrics)
 	s.pipelines = append(s.pipelines, p)
 	return p
+}
+
+// cachedCatalog wraps a live catalog in a cache and exports the cache's
+// counters as metrics.
+func (s *server) cachedCatalog(frontend string, live catalog.Provider) catalog.Provider {
+	cache := catalog.NewCache(live, catalog.CacheOptions{}, s.log)
+	for _, c := range []struct {
+		result string
+		value  func(catalog.CacheStats) uint64
+	}{
+		{"hit", func(st catalog.CacheStats) uint64 { return st.Hits }},
+		{"miss", func(st catalog.CacheStats) uint64 { return st.Misses }},
+		{"stale", func(st catalog.CacheStats) uint64 { return st.Stale }},
+	} {
+		s.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "skim_catalog_lookups_total",
+			Help:        "Table lookups in the catalog cache, by frontend and result: hit (fresh entry), miss (waited for the engine), stale (served while refreshing).",
+			ConstLabels: prometheus.Labels{"frontend": frontend, "result": c.result},
+		}, func() float64 { return float64(c.value(cache.Stats())) }))
+	}
+	s.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name:        "skim_catalog_errors_total",
+		Help:        "Catalog lookups that failed, by frontend.",
+		ConstLabels: prometheus.Labels{"frontend": frontend},
+	}, func() float64 { return float64(cache.Stats().Errors) }))
+	return cache
 }
 
 // frontends builds the Trino and BigQuery frontends the configuration asks
 // for. Each asks its own engine for table statistics unless a static
 // catalog file describes the tables.
-func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger) ([]listener, error) {
+func (s *server) frontends(cfg *config.Config, f serveFlags) ([]listener, error) {
 	log := s.log
 	tlsConfig, err := upstreamTLS(f.upstreamCA)
 	if err != nil {
@@ -257,10 +339,10 @@ func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger)
 				return nil, fmt.Errorf("serve: the live Trino catalog: %w", err)
 			}
 			s.closers = append(s.closers, func() { _ = live.Close() })
-			cat = catalog.NewCache(live, catalog.CacheOptions{}, log)
+			cat = s.cachedCatalog("trino", live)
 			log.Info("Trino table statistics come from the coordinator (information_schema, $partitions, SHOW STATS), cached")
 		}
-		h, err := ptrino.New(s.pipeline(cfg, cat, ledger), ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, TLSConfig: tlsConfig}, log)
+		h, err := ptrino.New(s.pipeline(cfg, cat), ptrino.Options{Upstream: up, PublicURL: cfg.Trino.PublicURL, TLSConfig: tlsConfig}, log)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
@@ -285,10 +367,10 @@ func (s *server) frontends(cfg *config.Config, f serveFlags, ledger *zap.Logger)
 				return nil, fmt.Errorf("serve: the live BigQuery catalog needs credentials of its own (GOOGLE_APPLICATION_CREDENTIALS or gcloud auth application-default login), or pass --catalog FILE: %w", err)
 			}
 			s.closers = append(s.closers, func() { _ = live.Close() })
-			cat = catalog.NewCache(live, catalog.CacheOptions{}, log)
+			cat = s.cachedCatalog("bigquery", live)
 			log.Info("BigQuery table statistics come from tables.get and INFORMATION_SCHEMA.PARTITIONS, cached")
 		}
-		h, err := pbigquery.New(s.pipeline(cfg, cat, ledger), opts, log)
+		h, err := pbigquery.New(s.pipeline(cfg, cat), opts, log)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
@@ -310,6 +392,10 @@ func (s *server) wait(ctx context.Context) error {
 	for _, srv := range s.servers {
 		_ = srv.Shutdown(shutdown)
 	}
+	// Statements still open get their records before the ledger closes.
+	for _, p := range s.pipelines {
+		p.Close()
+	}
 	s.closeAll()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -318,12 +404,23 @@ func (s *server) wait(ctx context.Context) error {
 	return err
 }
 
-func adminHandler() http.Handler {
+// adminHandler serves health checks, Prometheus metrics and, with a
+// ledger, the savings dashboard.
+func (s *server) adminHandler(ledgerTarget string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if ledgerTarget != "" {
+		mux.Handle("/", dashboard.New(ledgerTarget, dashboard.Options{}, s.log))
+	} else {
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprintln(w, "skim: the dashboard reads the ledger, and none is configured; start skim serve with --ledger FILE or --ledger postgres://…")
+		})
+	}
 	return mux
 }
 
@@ -347,30 +444,50 @@ func upstreamTLS(caFile string) (*tls.Config, error) {
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
-// reloadOnSignal re-reads the configuration's policies on SIGHUP; a file
-// that does not load keeps the policies in force.
-func reloadOnSignal(ctx context.Context, path string, pipelines []*proxy.Pipeline, log *zap.Logger) {
+// configPoll is how often skim looks at the configuration file for
+// changes.
+const configPoll = 2 * time.Second
+
+// watchConfig reloads the configuration's policies and teams on SIGHUP
+// and when the file changes; a file that does not load keeps the
+// configuration in force.
+func watchConfig(ctx context.Context, path string, pipelines []*proxy.Pipeline, poll time.Duration, log *zap.Logger) {
 	if path == "" {
 		return
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	last, _ := os.ReadFile(path)
 	for {
+		var why string
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			cfg, err := config.Load(path)
-			if err != nil {
-				log.Error("configuration reload failed; keeping the policies in force", zap.String("file", path), zap.Error(err))
+			why = "SIGHUP"
+		case <-tick.C:
+			data, err := os.ReadFile(path)
+			// A file being rewritten can be briefly empty or missing:
+			// wait for it to settle rather than report it.
+			if err != nil || len(data) == 0 || bytes.Equal(data, last) {
 				continue
 			}
-			for _, p := range pipelines {
-				p.SetConfig(cfg)
-			}
-			log.Info("configuration reloaded", zap.String("file", path), zap.Int("policies", len(cfg.Policies)))
+			why = "the file changed"
 		}
+		data, _ := os.ReadFile(path)
+		last = data
+		cfg, err := config.Load(path)
+		if err != nil {
+			log.Error("configuration reload failed; keeping the configuration in force", zap.String("file", path), zap.String("trigger", why), zap.Error(err))
+			continue
+		}
+		for _, p := range pipelines {
+			p.SetConfig(cfg)
+		}
+		log.Info("configuration reloaded", zap.String("file", path), zap.String("trigger", why), zap.Int("policies", len(cfg.Policies)))
 	}
 }
 
@@ -379,17 +496,4 @@ func newServerLogger(w io.Writer) *zap.Logger {
 	enc := zap.NewProductionEncoderConfig()
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(w), zapcore.InfoLevel))
-}
-
-// openLedger opens the JSON-lines statement ledger for appending.
-func openLedger(path string) (*zap.Logger, func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
-	if err != nil {
-		return nil, nil, fmt.Errorf("serve: opening the ledger: %w; check --ledger", err)
-	}
-	enc := zap.NewProductionEncoderConfig()
-	enc.EncodeTime = zapcore.ISO8601TimeEncoder
-	enc.LevelKey, enc.CallerKey, enc.MessageKey = "", "", ""
-	l := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(f), zapcore.InfoLevel))
-	return l, func() { _ = l.Sync(); _ = f.Close() }, nil
 }

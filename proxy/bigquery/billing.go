@@ -12,13 +12,13 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/skimdata/skim/rewrite"
+	"github.com/skimdata/skim/proxy"
 )
 
-// What a rewritten job really billed is in its statistics once it is done:
-// on the jobs.query reply when the job finished within the request, else
-// on jobs.get, which skim polls in the background with the client's
-// credentials. The figure goes to the log next to skim's estimate.
+// What a job really processed and billed is in its statistics once it is
+// done: on the jobs.query reply when the job finished within the request,
+// else on jobs.get, which skim polls in the background with the client's
+// credentials. The figures go to the statement's ledger record.
 
 // jobRef names a job.
 type jobRef struct {
@@ -28,7 +28,7 @@ type jobRef struct {
 }
 
 // replyPrefix is how much of a job reply skim keeps to find its job
-// reference; BigQuery writes it before any rows.
+// reference and statistics; BigQuery writes them before any rows.
 const replyPrefix = 64 << 10
 
 // capture keeps the start of a response body as it streams past.
@@ -44,12 +44,38 @@ func (c *capture) Write(b []byte) (int, error) {
 	return c.ResponseWriter.Write(b)
 }
 
-// jobReply is what skim reads of a jobs.query or jobs.insert reply.
+// jobReply is what skim reads of a jobs.query or jobs.insert reply, or of
+// an error.
 type jobReply struct {
-	ref      jobRef
-	complete bool
-	billed   int64
-	hasBill  bool
+	ref        jobRef
+	complete   bool
+	state      string
+	processed  *int64
+	billed     *int64
+	rows       int64
+	errMessage string
+}
+
+// done reports whether the reply says all there is to know.
+func (r jobReply) done() bool {
+	return r.errMessage != "" || r.complete && (r.processed != nil || r.billed != nil) || r.state == "DONE" && r.processed != nil
+}
+
+func (r jobReply) outcome() proxy.Outcome {
+	return proxy.Outcome{QueryID: r.ref.JobID, Rows: r.rows, BytesProcessed: r.processed, BytesBilled: r.billed, Error: r.errMessage}
+}
+
+// int64String reads the API's int64-as-string numbers.
+func int64String(raw json.RawMessage) *int64 {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return nil
+	}
+	return &n
 }
 
 // scanJobReply reads the top-level fields of a reply's start; the prefix
@@ -66,49 +92,55 @@ func scanJobReply(prefix []byte) jobReply {
 			return out
 		}
 		key, _ := t.(string)
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			return out
+		}
 		switch key {
 		case "jobReference":
-			if dec.Decode(&out.ref) != nil {
-				return out
-			}
+			_ = json.Unmarshal(raw, &out.ref)
 		case "jobComplete":
-			if dec.Decode(&out.complete) != nil {
-				return out
-			}
+			_ = json.Unmarshal(raw, &out.complete)
+		case "totalBytesProcessed":
+			out.processed = int64String(raw)
 		case "totalBytesBilled":
-			var s string
-			if dec.Decode(&s) != nil {
-				return out
+			out.billed = int64String(raw)
+		case "totalRows":
+			if n := int64String(raw); n != nil {
+				out.rows = *n
 			}
-			out.billed, _ = strconv.ParseInt(s, 10, 64)
-			out.hasBill = true
-		default:
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
-				return out
+		case "status":
+			var st struct {
+				State       string `json:"state"`
+				ErrorResult *struct {
+					Message string `json:"message"`
+				} `json:"errorResult"`
+			}
+			if json.Unmarshal(raw, &st) == nil {
+				out.state = st.State
+				if st.ErrorResult != nil {
+					out.errMessage = st.ErrorResult.Message
+				}
+			}
+		case "error":
+			var e struct {
+				Message string `json:"message"`
+			}
+			if json.Unmarshal(raw, &e) == nil {
+				out.errMessage = e.Message
 			}
 		}
 	}
 	return out
 }
 
-// billingPoll bounds how long skim follows a job to learn its bill.
-const billingPoll = 30 * time.Minute
+// jobPoll bounds how long skim follows a job to learn its figures.
+const jobPoll = 30 * time.Minute
 
-// followBill logs what a rewritten job billed, polling jobs.get until the
-// job is done when its reply did not say.
-func (s *Server) followBill(auth string, reply jobReply, res *rewrite.Result) {
-	logBill := func(billed, processed int64) {
-		s.log.Info("rewritten job billed",
-			zap.String("job_id", reply.ref.JobID), zap.Strings("rules", res.Rules),
-			zap.Int64("bytes_billed", billed), zap.Int64("bytes_processed", processed),
-			zap.Int64("estimated_bytes_before", res.Estimate.BytesBefore),
-			zap.Int64("estimated_bytes_after", res.Estimate.BytesAfter))
-	}
-	if reply.hasBill {
-		logBill(reply.billed, -1)
-		return
-	}
+// followJob polls jobs.get until the job is done and records what it
+// processed and billed.
+func (s *Server) followJob(auth string, reply jobReply, run *proxy.Run) {
+	defer run.Release()
 	if reply.ref.JobID == "" || reply.ref.ProjectID == "" {
 		return
 	}
@@ -117,13 +149,13 @@ func (s *Server) followBill(auth string, reply jobReply, res *rewrite.Result) {
 	if reply.ref.Location != "" {
 		target += "?location=" + url.QueryEscape(reply.ref.Location)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), billingPoll)
+	ctx, cancel := context.WithTimeout(context.Background(), jobPoll)
 	defer cancel()
 	wait := 500 * time.Millisecond
 	for {
 		select {
 		case <-ctx.Done():
-			s.log.Warn("gave up following a rewritten job's bill", zap.String("job_id", reply.ref.JobID))
+			s.log.Warn("gave up following a job's statistics", zap.String("job_id", reply.ref.JobID))
 			return
 		case <-time.After(wait):
 		}
@@ -141,12 +173,15 @@ func (s *Server) followBill(auth string, reply jobReply, res *rewrite.Result) {
 		}
 		var job struct {
 			Status struct {
-				State string `json:"state"`
+				State       string `json:"state"`
+				ErrorResult *struct {
+					Message string `json:"message"`
+				} `json:"errorResult"`
 			} `json:"status"`
 			Statistics struct {
 				Query struct {
-					TotalBytesBilled    string `json:"totalBytesBilled"`
-					TotalBytesProcessed string `json:"totalBytesProcessed"`
+					TotalBytesBilled    json.RawMessage `json:"totalBytesBilled"`
+					TotalBytesProcessed json.RawMessage `json:"totalBytesProcessed"`
 				} `json:"query"`
 			} `json:"statistics"`
 		}
@@ -158,11 +193,18 @@ func (s *Server) followBill(auth string, reply jobReply, res *rewrite.Result) {
 			}
 			continue
 		}
-		if job.Status.State == "DONE" {
-			billed, _ := strconv.ParseInt(job.Statistics.Query.TotalBytesBilled, 10, 64)
-			processed, _ := strconv.ParseInt(job.Statistics.Query.TotalBytesProcessed, 10, 64)
-			logBill(billed, processed)
-			return
+		if job.Status.State != "DONE" {
+			continue
 		}
+		o := proxy.Outcome{
+			BytesBilled:    int64String(job.Statistics.Query.TotalBytesBilled),
+			BytesProcessed: int64String(job.Statistics.Query.TotalBytesProcessed),
+		}
+		if job.Status.ErrorResult != nil {
+			o.Error = job.Status.ErrorResult.Message
+		}
+		s.log.Info("job done", zap.String("id", run.ID), zap.String("job_id", reply.ref.JobID), zap.Strings("rules", run.Rules))
+		run.Observe(o)
+		return
 	}
 }

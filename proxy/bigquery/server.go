@@ -179,48 +179,67 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		}
 		sess.Schema, _ = ds["datasetId"].(string)
 	}
-	res, err := s.pipeline.Decide(r.Context(), proxy.Statement{
-		Frontend: "bigquery", Dialect: stmt.BigQuery, SQL: sql, Session: sess,
-		Who:     config.Who{Source: r.Header.Get("User-Agent")},
+	run, err := s.pipeline.Decide(r.Context(), proxy.Statement{
+		Frontend: "bigquery", Upstream: s.opts.Upstream.String(), Dialect: stmt.BigQuery, SQL: sql, Session: sess,
+		Who:     config.Who{Source: r.Header.Get("User-Agent"), Labels: job.labels()},
 		MaxRows: MaxRows,
 	})
 	if err != nil {
 		return
 	}
-	if res.Decision == rewrite.Reject {
-		writeError(w, http.StatusBadRequest, "invalidQuery", "INVALID_ARGUMENT", "skim rejected the statement: "+res.Reason)
+	if run.Decision == rewrite.Reject {
+		run.Observe(proxy.Outcome{Error: "rejected by skim: " + run.Reason})
+		run.Finish()
+		reason := "invalidQuery"
+		if run.Rejection == "budget" {
+			reason = "bytesBilledLimitExceeded"
+		}
+		writeError(w, http.StatusBadRequest, reason, "INVALID_ARGUMENT", "skim rejected the statement: "+run.Reason)
 		return
 	}
 	rules := ""
-	if res.Decision == rewrite.Rewrite && res.Changed {
-		job.query["query"] = res.Rewritten
-		rules = strings.Join(res.Rules, ",")
+	if run.Decision == rewrite.Rewrite && run.Changed {
+		job.query["query"] = run.Rewritten
+		rules = strings.Join(run.Rules, ",")
 		job.setLabel("skim-rule", labelValue(rules))
 	}
 	if s.opts.MaximumBytesBilled > 0 {
 		job.capBytes(s.opts.MaximumBytesBilled)
 	}
-	if rules == "" && s.opts.MaximumBytesBilled <= 0 {
-		s.forward(w, r, body, "")
-		return
+	if run.Notice != "" {
+		// The REST API has no warnings; clients that look can read it.
+		w.Header().Set("X-Skim-Notice", headerText(run.Notice))
 	}
-	out, err := json.Marshal(doc)
-	if err != nil {
-		s.forward(w, r, body, "")
-		return
+	out := body
+	if rules != "" || s.opts.MaximumBytesBilled > 0 {
+		if b, err := json.Marshal(doc); err == nil {
+			out = b
+		}
 	}
 	rec := &capture{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
+	sent := time.Now()
 	s.forward(rec, r, out, rules)
-	if rules == "" || job.dryRun() || rec.status >= 300 {
-		return
+	s.pipeline.ObserveUpstream("bigquery", time.Since(sent))
+	reply := scanJobReply(rec.prefix)
+	run.Observe(reply.outcome())
+	if rec.status >= 300 && reply.errMessage == "" {
+		run.Observe(proxy.Outcome{Error: fmt.Sprintf("BigQuery answered HTTP %d", rec.status)})
 	}
-	// The goroutines outlive the request, so they get the credentials
-	// rather than the request.
-	auth := r.Header.Get("Authorization")
-	if s.opts.DryRunOriginal {
-		go s.dryRun(auth, project, sql, job.query, res)
+	if rec.status < 300 && !job.dryRun() {
+		// The goroutines outlive the request, so they get the
+		// credentials rather than the request; the record waits for
+		// them.
+		auth := r.Header.Get("Authorization")
+		if rules != "" && s.opts.DryRunOriginal {
+			run.Hold()
+			go s.dryRun(auth, project, sql, job.query, run)
+		}
+		if !reply.done() {
+			run.Hold()
+			go s.followJob(auth, reply, run)
+		}
 	}
-	go s.followBill(auth, scanJobReply(rec.prefix), res)
+	run.Finish()
 }
 
 // forward sends a (possibly rewritten) body upstream, streams the answer
@@ -303,6 +322,36 @@ func (j job) dryRun() bool {
 	return b
 }
 
+// labels returns the job's labels, as policies match them.
+func (j job) labels() map[string]string {
+	owner := j.doc
+	if j.insert {
+		owner = j.config
+	}
+	raw, _ := owner["labels"].(map[string]any)
+	if len(raw) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		if sv, ok := v.(string); ok {
+			out[k] = sv
+		}
+	}
+	return out
+}
+
+// headerText makes text safe for an HTTP header value: no control
+// characters.
+func headerText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // setLabel adds a job label: jobs.insert keeps labels on configuration,
 // jobs.query on the request itself.
 func (j job) setLabel(key, value string) {
@@ -347,7 +396,8 @@ func labelValue(s string) string {
 
 // dryRun asks BigQuery, with the client's credentials, what the original
 // statement would have processed, and records it.
-func (s *Server) dryRun(auth, project, sql string, query map[string]any, res *rewrite.Result) {
+func (s *Server) dryRun(auth, project, sql string, query map[string]any, run *proxy.Run) {
+	defer run.Release()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	q := map[string]any{"query": sql, "useLegacySql": false}
@@ -383,10 +433,14 @@ func (s *Server) dryRun(auth, project, sql string, query map[string]any, res *re
 		s.log.Warn("dry run of the original statement was refused", zap.Int("status", resp.StatusCode))
 		return
 	}
-	before, _ := strconv.ParseInt(out.Statistics.TotalBytesProcessed, 10, 64)
+	before, err := strconv.ParseInt(out.Statistics.TotalBytesProcessed, 10, 64)
+	if err != nil {
+		return
+	}
 	s.log.Info("dry run of the original statement",
-		zap.Strings("rules", res.Rules), zap.Int64("bytes_before", before),
-		zap.Int64("estimated_bytes_before", res.Estimate.BytesBefore), zap.String("method", "dry_run"))
+		zap.String("id", run.ID), zap.Strings("rules", run.Rules), zap.Int64("bytes_before", before),
+		zap.Int64("estimated_bytes_before", run.Estimate.BytesBefore))
+	run.Observe(proxy.Outcome{BytesBefore: &before})
 }
 
 // writeError answers in BigQuery's error shape, so client libraries raise

@@ -88,6 +88,23 @@ func NewID() string {
 // tib is the number of bytes in a TiB.
 const tib = 1 << 40
 
+// Cost is what the statement scanned: the upstream's billed bytes, else
+// its processed bytes, else skim's estimate of what the statement it ran
+// scans.
+func (r *Record) Cost() int64 {
+	switch {
+	case r.BytesBilled != nil:
+		return *r.BytesBilled
+	case r.BytesProcessed != nil:
+		return *r.BytesProcessed
+	case r.Decision == "rewrite":
+		return r.EstimatedBytesAfter
+	case r.Decision == "reject":
+		return 0
+	}
+	return r.EstimatedBytesBefore
+}
+
 // Settle fills BytesSaved and MoneySaved from the record's other figures.
 // A statement skim did not rewrite saved nothing, whatever its estimates.
 func (r *Record) Settle() {
@@ -95,14 +112,7 @@ func (r *Record) Settle() {
 	if r.Decision != "rewrite" {
 		return
 	}
-	cost := r.EstimatedBytesAfter
-	switch {
-	case r.BytesBilled != nil:
-		cost = *r.BytesBilled
-	case r.BytesProcessed != nil:
-		cost = *r.BytesProcessed
-	}
-	if saved := r.EstimatedBytesBefore - cost; saved > 0 {
+	if saved := r.EstimatedBytesBefore - r.Cost(); saved > 0 {
 		r.BytesSaved = saved
 	}
 	r.MoneySaved = float64(r.BytesSaved) / tib * r.PricePerTiB

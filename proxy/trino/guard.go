@@ -170,6 +170,7 @@ func (s *Server) guardPage(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodDelete:
+		s.ended(st.Note, pageSummary{errMessage: "cancelled by the client"})
 		s.cancelAttempts(append([]string{st.Next}, st.Attempts[st.Index+1:]...))
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -266,19 +267,48 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, header http.H
 		}
 	}
 	p.setStr("nextUri", next)
-	if n != nil {
+	s.observe(n, summarize(p), next == "")
+	if n != nil && n.Warning != "" {
 		var warnings []json.RawMessage
 		if raw, ok := p["warnings"]; ok {
 			_ = json.Unmarshal(raw, &warnings)
 		}
 		warnings = append(warnings, warningJSON(n))
 		p["warnings"], _ = json.Marshal(warnings)
+	}
+	if n.rewritten() {
 		w.Header().Set("X-Skim-Rewrite", strings.Join(n.Rules, ","))
 	}
 	copyHeaders(w.Header(), header)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// summarize reads what a page says about its query.
+func summarize(p page) pageSummary {
+	sum := pageSummary{queryID: p.str("id")}
+	var data []json.RawMessage
+	if raw, ok := p["data"]; ok && json.Unmarshal(raw, &data) == nil {
+		sum.rows = int64(len(data))
+	}
+	var stats struct {
+		State          string `json:"state"`
+		ProcessedBytes *int64 `json:"processedBytes"`
+	}
+	if raw, ok := p["stats"]; ok && json.Unmarshal(raw, &stats) == nil {
+		sum.state = stats.State
+		if stats.ProcessedBytes != nil {
+			sum.processedBytes, sum.hasProcessed = *stats.ProcessedBytes, true
+		}
+	}
+	var qe struct {
+		Message string `json:"message"`
+	}
+	if raw, ok := p["error"]; ok && json.Unmarshal(raw, &qe) == nil {
+		sum.errMessage = qe.Message
+	}
+	return sum
 }
 
 func setRows(p page, rows []json.RawMessage) {

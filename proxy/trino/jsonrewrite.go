@@ -2,7 +2,9 @@ package trino
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"strconv"
 )
 
 // pageURIKeys are the top-level QueryResults fields, and segmentURIKeys
@@ -45,6 +47,20 @@ type pageRewriter struct {
 	nextURI string
 	// complete is set once the page's top-level object has closed.
 	complete bool
+	// summary is what the page says about the query, for the ledger.
+	summary pageSummary
+	num     []byte
+}
+
+// pageSummary is what one page says about its query: its id, state,
+// processed bytes, rows and error. Rows are counted, never read.
+type pageSummary struct {
+	queryID        string
+	state          string
+	processedBytes int64
+	hasProcessed   bool
+	rows           int64
+	errMessage     string
 }
 
 type frame struct {
@@ -145,6 +161,9 @@ func (p *pageRewriter) process(chunk []byte) {
 			for j < len(chunk) && !structural[chunk[j]] {
 				j++
 			}
+			if p.statsField("processedBytes") {
+				p.num = append(p.num, chunk[i:j]...)
+			}
 			out = append(out, chunk[i:j]...)
 			i = j - 1
 			continue
@@ -165,7 +184,7 @@ func (p *pageRewriter) process(chunk []byte) {
 				p.capturing, p.isKey = true, true
 				p.capture = append(p.capture[:0], c)
 				continue
-			case p.urlField():
+			case p.urlField() || p.summaryField():
 				p.capturing, p.isKey = true, false
 				p.capture = append(p.capture[:0], c)
 				continue
@@ -173,12 +192,16 @@ func (p *pageRewriter) process(chunk []byte) {
 		case '{':
 			p.stack = append(p.stack, frame{object: true, expectKey: true})
 		case '[':
+			if len(p.stack) == 2 && p.stack[0].key == "data" && !p.stack[1].object {
+				p.summary.rows++
+			}
 			if len(p.stack) == 1 && p.stack[0].key == "warnings" && p.warning != nil {
 				p.sawWarnings = true
 				p.injectNext = true
 			}
 			p.stack = append(p.stack, frame{})
 		case '}', ']':
+			p.endNumber()
 			if c == '}' && len(p.stack) == 1 && !p.sawWarnings && p.warning != nil {
 				if p.stack[0].members {
 					out = append(out, ',')
@@ -192,6 +215,7 @@ func (p *pageRewriter) process(chunk []byte) {
 				p.complete = len(p.stack) == 0
 			}
 		case ',':
+			p.endNumber()
 			if t := p.top(); t != nil && t.object {
 				t.expectKey = true
 			}
@@ -219,6 +243,47 @@ func (p *pageRewriter) urlField() bool {
 	return false
 }
 
+// summaryField reports whether the string value about to start is one the
+// page summary keeps: the query id, its state or its error message.
+func (p *pageRewriter) summaryField() bool {
+	switch st := p.stack; len(st) {
+	case 1:
+		return st[0].object && st[0].key == "id"
+	case 2:
+		return st[1].object && (st[0].key == "stats" && st[1].key == "state" || st[0].key == "error" && st[1].key == "message")
+	}
+	return false
+}
+
+// statsField reports whether the value being read is stats.<name>.
+func (p *pageRewriter) statsField(name string) bool {
+	st := p.stack
+	return len(st) == 2 && st[0].key == "stats" && st[1].object && !st[1].expectKey && st[1].key == name
+}
+
+// noteSummary keeps a summary string field's value.
+func (p *pageRewriter) noteSummary(val string) {
+	switch st := p.stack; {
+	case len(st) == 1:
+		p.summary.queryID = val
+	case st[0].key == "stats":
+		p.summary.state = val
+	default:
+		p.summary.errMessage = val
+	}
+}
+
+// endNumber finishes stats.processedBytes when its number ends.
+func (p *pageRewriter) endNumber() {
+	if len(p.num) == 0 {
+		return
+	}
+	if n, err := strconv.ParseInt(string(bytes.TrimSpace(p.num)), 10, 64); err == nil {
+		p.summary.processedBytes, p.summary.hasProcessed = n, true
+	}
+	p.num = p.num[:0]
+}
+
 // endCapture finishes a buffered key or value string, capture holding it
 // with its quotes.
 func (p *pageRewriter) endCapture(out []byte) []byte {
@@ -231,6 +296,13 @@ func (p *pageRewriter) endCapture(out []byte) []byte {
 		return append(out, raw...)
 	}
 	val := string(raw[1 : len(raw)-1])
+	if !p.urlField() {
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			_ = json.Unmarshal(raw, &val)
+		}
+		p.noteSummary(val)
+		return append(out, raw...)
+	}
 	if len(p.stack) == 1 && t.key == "nextUri" {
 		p.nextURI = val
 	}

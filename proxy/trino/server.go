@@ -26,7 +26,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
 	"github.com/skimdata/skim/rewrite"
@@ -174,8 +173,9 @@ func (s *Server) postStatement(w http.ResponseWriter, r *http.Request) {
 			sql, prepared = text, name
 		}
 	}
-	res, err := s.pipeline.Decide(ctx, proxy.Statement{
+	run, err := s.pipeline.Decide(ctx, proxy.Statement{
 		Frontend: "trino",
+		Upstream: s.up.url.String(),
 		Dialect:  stmt.Trino,
 		SQL:      sql,
 		Session:  stmt.Session{Catalog: r.Header.Get("X-Trino-Catalog"), Schema: r.Header.Get("X-Trino-Schema")},
@@ -185,22 +185,24 @@ func (s *Server) postStatement(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // ctx ended: the client is gone
 	}
-	if res.Decision == rewrite.Reject {
-		s.fail(w, r, rejected(res.Reason))
+	if run.Decision == rewrite.Reject {
+		run.Observe(proxy.Outcome{Error: "rejected by skim: " + run.Reason})
+		run.Finish()
+		s.fail(w, r, rejected(run.Reason))
 		return
 	}
-	var n *note
-	if res.Decision == rewrite.Rewrite && res.Changed {
-		n = &note{Rules: res.Rules, Warning: warningText(res)}
+	n := &note{Run: run.ID, Warning: run.Notice}
+	if run.Decision == rewrite.Rewrite && run.Changed {
+		n.Rules = run.Rules
 	}
 	statement := func(sql string) (*http.Request, error) {
 		return s.outgoing(ctx, r, http.MethodPost, s.up.target("/v1/statement"), sql, body, prepared)
 	}
-	if n != nil && res.MinRows > 0 && res.MinRows <= s.opts.MaxGuardRows {
-		s.startGuard(w, r, res, n, statement)
+	if n.rewritten() && run.MinRows > 0 && run.MinRows <= s.opts.MaxGuardRows {
+		s.startGuard(w, r, run.Result, n, statement)
 		return
 	}
-	out, err := statement(res.Rewritten)
+	out, err := statement(run.Rewritten)
 	if err != nil {
 		s.fail(w, r, upstreamError(err))
 		return
@@ -236,18 +238,22 @@ func (s *Server) outgoing(ctx context.Context, r *http.Request, method, target, 
 // forward sends a request to the coordinator and streams its answer back,
 // rewriting the page's URLs and adding skim's warning.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, out *http.Request, n *note) {
+	sent := time.Now()
 	resp, err := s.client.Do(out)
+	s.pipeline.ObserveUpstream("trino", time.Since(sent))
 	if err != nil {
 		if r.Context().Err() != nil {
 			s.cancelQuery(out)
+			s.ended(n, pageSummary{errMessage: "the client went away"})
 			return
 		}
+		s.ended(n, pageSummary{errMessage: "the Trino coordinator is unreachable: " + err.Error()})
 		s.fail(w, r, upstreamError(err))
 		return
 	}
 	defer resp.Body.Close()
 	copyHeaders(w.Header(), resp.Header)
-	if n != nil {
+	if n.rewritten() {
 		w.Header().Set("X-Skim-Rewrite", strings.Join(n.Rules, ","))
 	}
 	var body io.Reader = resp.Body
@@ -259,6 +265,12 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, out *http.Reque
 	}
 	w.WriteHeader(resp.StatusCode)
 	err = stream(w, body)
+	switch {
+	case pages != nil && pages.complete:
+		s.observe(n, pages.summary, pages.nextURI == "")
+	case resp.StatusCode >= 400 && out.Method == http.MethodPost:
+		s.ended(n, pageSummary{errMessage: fmt.Sprintf("the coordinator refused the statement with HTTP %d", resp.StatusCode)})
+	}
 	if err == nil || r.Context().Err() == nil || pages != nil && pages.complete {
 		// Delivered, or failed on skim's side of the coordinator; clients
 		// that close the connection once they have the whole page (the Go
@@ -287,6 +299,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet {
+		if r.Method == http.MethodDelete {
+			s.ended(route.note, pageSummary{errMessage: "cancelled by the client"})
+		}
 		resp, err := s.client.Do(out)
 		if err != nil {
 			http.Error(w, "skim: the Trino coordinator is unreachable", http.StatusBadGateway)
@@ -299,6 +314,33 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.forward(w, r, out, route.note)
+}
+
+// observe tells the pipeline what a page said about its query; final is
+// true for the query's last page.
+func (s *Server) observe(n *note, sum pageSummary, final bool) {
+	if n == nil || n.Run == "" {
+		return
+	}
+	run := s.pipeline.Run(n.Run)
+	if run == nil {
+		// Decided by another skim, or finished already.
+		return
+	}
+	o := proxy.Outcome{QueryID: sum.queryID, Rows: sum.rows, Error: sum.errMessage}
+	if sum.hasProcessed {
+		b := sum.processedBytes
+		o.BytesProcessed = &b
+	}
+	run.Observe(o)
+	if final || sum.errMessage != "" {
+		run.Finish()
+	}
+}
+
+// ended records that a query ended without a last page.
+func (s *Server) ended(n *note, sum pageSummary) {
+	s.observe(n, sum, true)
 }
 
 // mapper returns the URL mapping for one response.
@@ -398,12 +440,21 @@ func copyHeaders(dst, src http.Header) {
 	}
 }
 
+// whoFrom reads the sender from Trino's headers. Client tags of the form
+// key=value also serve as labels, which policies can match and the
+// ledger keeps (team=growth, env=dev).
 func whoFrom(h http.Header) config.Who {
 	who := config.Who{User: h.Get("X-Trino-User"), Source: h.Get("X-Trino-Source")}
 	for _, v := range h.Values("X-Trino-Client-Tags") {
 		for _, tag := range strings.Split(v, ",") {
 			if tag = strings.TrimSpace(tag); tag != "" {
 				who.ClientTags = append(who.ClientTags, tag)
+				if k, val, ok := strings.Cut(tag, "="); ok && k != "" {
+					if who.Labels == nil {
+						who.Labels = map[string]string{}
+					}
+					who.Labels[k] = val
+				}
 			}
 		}
 	}
@@ -446,18 +497,12 @@ func setPreparedStatement(h http.Header, name, sql string) {
 	h["X-Trino-Prepared-Statement"] = out
 }
 
-// warningText is what a notebook shows for a rewrite.
-func warningText(res *rewrite.Result) string {
-	return fmt.Sprintf("skim rewrote this statement, %s (whole statement: %s → %s estimated). Add /* skim:off */ to run it unchanged.",
-		res.Reason, catalog.FormatBytes(res.Estimate.BytesBefore), catalog.FormatBytes(res.Estimate.BytesAfter))
-}
-
 // skimWarningCode is the code of skim's Trino warning; Trino's own codes
 // stay below 0x0100_0000.
 const skimWarningCode = 0x0534_4b00
 
 func warningJSON(n *note) []byte {
-	if n == nil {
+	if n == nil || n.Warning == "" {
 		return nil
 	}
 	b, _ := json.Marshal(map[string]any{

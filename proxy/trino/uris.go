@@ -15,18 +15,27 @@ import (
 //	/skim/{upstream}/{note}/{coordinator path}   a page of a forwarded query
 //	/skim-guard/{upstream}/{state}               a guarded page (guard.go)
 //
-// {note} is "-" or the base64url JSON of a note: the rewrite's rules and
-// warning, added to every page of a rewritten query.
+// {note} is "-" or the base64url JSON of a note: the rewrite's rules, the
+// warning added to every page, and the statement's ledger record id.
 const (
 	pagePrefix  = "/skim/"
 	guardPrefix = "/skim-guard/"
 )
 
-// note travels in the path of a rewritten query's pages.
+// note travels in the path of a query's pages.
 type note struct {
-	Rules   []string `json:"r"`
-	Warning string   `json:"w"`
+	// Rules are the rules that rewrote the statement, none when it runs
+	// as the client wrote it.
+	Rules []string `json:"r,omitempty"`
+	// Warning is added to every page; "" adds none.
+	Warning string `json:"w,omitempty"`
+	// Run is the pipeline's run id, so the skim that decided can record
+	// how the statement ended.
+	Run string `json:"l,omitempty"`
 }
+
+// rewritten reports whether the note is of a rewritten statement.
+func (n *note) rewritten() bool { return n != nil && len(n.Rules) > 0 }
 
 func encodeNote(n *note) string {
 	if n == nil {

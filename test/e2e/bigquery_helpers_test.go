@@ -22,6 +22,7 @@ import (
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
 	pbigquery "github.com/skimdata/skim/proxy/bigquery"
+	"github.com/skimdata/skim/proxy/ledger"
 	"github.com/skimdata/skim/rewrite"
 	"github.com/skimdata/skim/test/bqserver"
 )
@@ -186,9 +187,34 @@ func startBQSkim(t *testing.T, opts pbigquery.Options) *bqSkim {
 // startBQSkimLogged starts skim's BigQuery frontend logging to log.
 func startBQSkimLogged(t *testing.T, opts pbigquery.Options, log *zap.Logger) *bqSkim {
 	t.Helper()
+	return startBQSkimSetup(t, bqSetup{bigquery: opts, log: log})
+}
+
+// bqSetup says how to start skim's BigQuery frontend; zero fields take
+// the default configuration, no ledger and no log.
+type bqSetup struct {
+	config   *config.Config
+	ledger   ledger.Sink
+	bigquery pbigquery.Options
+	log      *zap.Logger
+}
+
+// startBQSkimSetup starts skim's BigQuery frontend as setup says.
+func startBQSkimSetup(t *testing.T, setup bqSetup) *bqSkim {
+	t.Helper()
 	bqUpstream(t)
+	cfg, opts, log := setup.config, setup.bigquery, setup.log
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
 	engine := rewrite.NewEngine(bqEnv.catalog, rewrite.Options{MinTableBytes: 1 << 20, BigQueryBlockBytes: 256 << 10}, log)
-	pipeline := proxy.NewPipeline(engine, config.Default(), log)
+	pipeline := proxy.NewPipeline(engine, cfg, proxy.Options{}, log)
+	if setup.ledger != nil {
+		pipeline.SetLedger(setup.ledger)
+	}
 	up, err := url.Parse(bqEnv.url)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
+	"github.com/skimdata/skim/proxy/ledger"
 	ptrino "github.com/skimdata/skim/proxy/trino"
 	"github.com/skimdata/skim/rewrite"
 	"github.com/skimdata/skim/test/postgres"
@@ -99,12 +100,37 @@ func startSkim(t *testing.T, opts ptrino.Options) *skim {
 // startSkimWith starts a skim frontend that sizes its samples with cat.
 func startSkimWith(t *testing.T, cat catalog.Provider, opts ptrino.Options) *skim {
 	t.Helper()
+	return startSkimSetup(t, skimSetup{catalog: cat, trino: opts})
+}
+
+// skimSetup says how to start a skim frontend; zero fields take the
+// demo's catalog, the default configuration and no ledger.
+type skimSetup struct {
+	catalog catalog.Provider
+	config  *config.Config
+	ledger  ledger.Sink
+	trino   ptrino.Options
+}
+
+// startSkimSetup starts a skim Trino frontend as setup says.
+func startSkimSetup(t *testing.T, setup skimSetup) *skim {
+	t.Helper()
 	if env.skip != "" {
 		t.Skipf("skipping: %s", env.skip)
 	}
+	cat, cfg, opts := setup.catalog, setup.config, setup.trino
+	if cat == nil {
+		cat = env.catalog
+	}
+	if cfg == nil {
+		cfg = config.Default()
+	}
 	log := zap.NewNop()
 	engine := rewrite.NewEngine(cat, rewrite.Options{MinTableBytes: 1 << 20}, log)
-	pipeline := proxy.NewPipeline(engine, config.Default(), log)
+	pipeline := proxy.NewPipeline(engine, cfg, proxy.Options{}, log)
+	if setup.ledger != nil {
+		pipeline.SetLedger(setup.ledger)
+	}
 	up, _ := url.Parse(env.upstreamURL)
 	if opts.Upstream == nil {
 		opts.Upstream = up
