@@ -306,9 +306,10 @@ func rawMoney(v float64) string {
 	return strconv.FormatFloat(math.Round(v*1e6)/1e6, 'f', -1, 64)
 }
 
-// formatMoney writes an amount for people: two decimals, thousands grouped.
+// formatMoney writes an amount for people: two decimals, thousands
+// grouped, halves rounded up as people round money (65.625 is 65.63).
 func formatMoney(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 2, 64)
+	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64)
 	sign := ""
 	if strings.HasPrefix(s, "-") {
 		sign, s = "-", s[1:]

@@ -399,6 +399,7 @@ func TestFormatNumbers(t *testing.T) {
 		{formatMoney(0), "0.00"},
 		{formatMoney(1253.2), "1,253.20"},
 		{formatMoney(0.005), "0.01"},
+		{formatMoney(65.625), "65.63"},
 		{formatMoney(1234567.891), "1,234,567.89"},
 		{formatMoney(-1234.5), "-1,234.50"},
 		{rawMoney(0.1 + 0.2), "0.3"},
