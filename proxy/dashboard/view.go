@@ -1,0 +1,219 @@
+package dashboard
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/skimdata/skim/catalog"
+	"github.com/skimdata/skim/proxy/ledger"
+	"github.com/skimdata/skim/proxy/report"
+)
+
+// view is everything the page shows, formatted; the template only lays it
+// out. Raw figures travel next to the formatted ones so that the page
+// carries them in data-value attributes for scripts and tests.
+type view struct {
+	Source    string
+	Period    string
+	AsOf      string
+	Days      int
+	Error     string
+	Empty     bool
+	Skipped   int
+	Problems  []string
+	Totals    []stat
+	Chart     chart
+	TopRules  []groupRow
+	TopTables []groupRow
+	TopUsers  []groupRow
+	Recent    []rewriteView
+}
+
+// stat is one of the totals.
+type stat struct {
+	ID, Label, Value, Raw, Note string
+	Hero                        bool
+}
+
+// groupRow is one line of a top list.
+type groupRow struct {
+	Key string
+	// LabelParts is the name cut at its dots, so that a long table name
+	// wraps between its parts rather than inside one.
+	LabelParts                   []string
+	Statements, Rewritten        int64
+	BytesSaved                   int64
+	BytesSavedText               string
+	MoneySaved, MoneySavedText   string
+	Share                        string
+	StatementsText, RewrittenTxt string
+}
+
+// rewriteView is one of the latest rewrites.
+type rewriteView struct {
+	Time, TimeRaw      string
+	User, Team, Policy string
+	Rules, Tables      string
+	BytesBefore        string
+	BytesScanned       string
+	BytesSaved         string
+	BytesSavedRaw      int64
+	MoneySaved         string
+	Lines              []diffLine
+	NoText, Truncated  bool
+}
+
+// maxShownSQL bounds the text of one statement on the page: the ledger may
+// hold statements of megabytes, and the page lists several.
+const maxShownSQL = 16 << 10
+
+func (h *handler) buildView(s *report.Summary, stats ledger.ReadStats, now time.Time) *view {
+	loc := h.opts.Location
+	last := s.To.Add(-time.Nanosecond)
+	v := &view{
+		Source:   h.shown,
+		Days:     len(s.Daily),
+		Period:   fmt.Sprintf("%s to %s", s.From.In(loc).Format("Jan 2, 2006"), last.In(loc).Format("Jan 2, 2006")),
+		AsOf:     now.In(loc).Format("2006-01-02 15:04 MST"),
+		Empty:    s.Totals.Statements == 0,
+		Skipped:  stats.Skipped,
+		Problems: stats.Problems,
+		Chart:    buildChart(s.Daily),
+	}
+	t := s.Totals
+	v.Totals = []stat{
+		{ID: "total-bytes-saved", Label: "bytes saved", Value: catalog.FormatBytes(t.BytesSaved), Raw: itoa(t.BytesSaved),
+			Note: percent(t.BytesSaved, t.BytesBefore) + " of what the statements would have scanned", Hero: true},
+		{ID: "total-money-saved", Label: "money saved", Value: money(t.MoneySaved), Raw: rawMoney(t.MoneySaved),
+			Note: "at each upstream's price per TiB", Hero: true},
+		{ID: "total-statements", Label: "statements", Value: count(t.Statements), Raw: itoa(t.Statements), Note: "through skim"},
+		{ID: "total-rewritten", Label: "rewritten", Value: count(t.Rewritten), Raw: itoa(t.Rewritten),
+			Note: percent(t.Rewritten, t.Statements) + " of statements"},
+		{ID: "total-rejected", Label: "rejected", Value: count(t.Rejected), Raw: itoa(t.Rejected), Note: "refused by a policy"},
+		{ID: "total-bytes-before", Label: "bytes before", Value: catalog.FormatBytes(t.BytesBefore), Raw: itoa(t.BytesBefore),
+			Note: "estimated, as the clients wrote them"},
+		{ID: "total-bytes-scanned", Label: "bytes scanned", Value: catalog.FormatBytes(t.BytesScanned), Raw: itoa(t.BytesScanned),
+			Note: "billed or processed where the engine said"},
+	}
+	v.TopRules = groupRows(s.TopRules, "(no rule)")
+	v.TopTables = groupRows(s.TopTables, "(no table)")
+	v.TopUsers = groupRows(s.TopUsers, "(unknown)")
+	for _, r := range s.Recent {
+		v.Recent = append(v.Recent, rewriteRow(r, loc))
+	}
+	return v
+}
+
+func groupRows(gs []report.Group, none string) []groupRow {
+	var most int64
+	for _, g := range gs {
+		most = max(most, g.BytesSaved)
+	}
+	rows := make([]groupRow, 0, len(gs))
+	for _, g := range gs {
+		label := g.Key
+		if label == "" {
+			label = none
+		}
+		share := 0.0
+		if most > 0 {
+			share = 100 * float64(g.BytesSaved) / float64(most)
+		}
+		rows = append(rows, groupRow{
+			Key: g.Key, LabelParts: strings.Split(label, "."), Statements: g.Statements, Rewritten: g.Rewritten,
+			StatementsText: count(g.Statements), RewrittenTxt: count(g.Rewritten),
+			BytesSaved: g.BytesSaved, BytesSavedText: catalog.FormatBytes(g.BytesSaved),
+			MoneySaved: rawMoney(g.MoneySaved), MoneySavedText: money(g.MoneySaved),
+			Share: strconv.FormatFloat(math.Round(share*10)/10, 'f', -1, 64),
+		})
+	}
+	return rows
+}
+
+func rewriteRow(r report.Rewrite, loc *time.Location) rewriteView {
+	rv := rewriteView{
+		Time: r.Time.In(loc).Format("2006-01-02 15:04:05 MST"), TimeRaw: r.Time.UTC().Format(time.RFC3339Nano),
+		User: orDash(r.User), Team: orDash(r.Team), Policy: orDash(r.Policy),
+		Rules: orDash(strings.Join(r.Rules, ", ")), Tables: orDash(strings.Join(r.Tables, ", ")),
+		BytesBefore: catalog.FormatBytes(r.BytesBefore), BytesScanned: catalog.FormatBytes(r.BytesScanned),
+		BytesSaved: catalog.FormatBytes(r.BytesSaved), BytesSavedRaw: r.BytesSaved, MoneySaved: money(r.MoneySaved),
+	}
+	if r.SQL == "" && r.Rewritten == "" {
+		rv.NoText = true
+		return rv
+	}
+	a, ta := clip(r.SQL)
+	b, tb := clip(r.Rewritten)
+	rv.Truncated = ta || tb
+	rv.Lines = diffSQL(a, b)
+	return rv
+}
+
+// clip cuts s to maxShownSQL bytes on a character boundary.
+func clip(s string) (string, bool) {
+	if len(s) <= maxShownSQL {
+		return s, false
+	}
+	cut := maxShownSQL
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// rawMoney writes an amount for machines, rounded to millionths so that
+// float sums print as 0.3, not 0.30000000000000004.
+func rawMoney(v float64) string {
+	return strconv.FormatFloat(math.Round(v*1e6)/1e6, 'f', -1, 64)
+}
+
+// money writes an amount for people: two decimals, thousands grouped,
+// halves rounded up as people round money (65.625 is 65.63).
+func money(v float64) string {
+	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	return sign + group(whole) + "." + frac
+}
+
+// count writes a count for people, thousands grouped.
+func count(n int64) string {
+	if n < 0 {
+		return "-" + group(itoa(-n))
+	}
+	return group(itoa(n))
+}
+
+func group(digits string) string {
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func percent(part, whole int64) string {
+	if whole <= 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(part)/float64(whole))
+}
