@@ -31,6 +31,10 @@ func TestLoadExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	spoolDir, err := filepath.Abs("testdata/spool")
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := &Config{
 		Rewrite: Rewrite{
 			MinTableBytes:      1 << 30,
@@ -39,13 +43,22 @@ func TestLoadExample(t *testing.T) {
 			BigQueryBlockBytes: 1 << 30,
 		},
 		Catalog:  Catalog{File: catalogFile},
-		Trino:    Trino{Listen: ":8081", Upstream: "http://trino:8080", PublicURL: "https://skim.example.com"},
-		BigQuery: BigQuery{Listen: ":8082", Upstream: "https://bigquery.googleapis.com", MaxBytesBilled: 10 << 40},
+		Trino:    Trino{Listen: ":8081", Upstream: "http://trino:8080", PublicURL: "https://skim.example.com", PricePerTiB: ptr(5.0)},
+		BigQuery: BigQuery{Listen: ":8082", Upstream: "https://bigquery.googleapis.com", MaxBytesBilled: 10 << 40, PricePerTiB: ptr(6.25)},
 		Admin:    Admin{Listen: "127.0.0.1:9091"},
-		Ledger:   Ledger{File: ledgerFile},
+		Ledger:   Ledger{File: ledgerFile, SQL: SQLNormalized, SpoolDir: spoolDir},
+		Teams:    []Team{{Name: "growth", Users: []string{"alice", "growth-*"}}, {Name: "platform", Users: []string{"svc-*"}}},
 		Policies: []Policy{
 			{Name: "ci", Mode: ModeOff, Match: &Match{Users: []string{"ci-*", "svc-build"}}},
 			{Name: "pipelines", Mode: ModeAdvise, Match: &Match{Sources: []string{"dbt*", "airflow"}}},
+			{
+				Name: "dev", Mode: ModeEnforce,
+				Match:          &Match{ClientTags: []string{"dev"}, Labels: map[string]string{"env": "dev"}},
+				Sample:         &Sample{MinTableBytes: 1 << 30, Percent: 1, PartitionsLast: 7 * 24 * time.Hour, Seed: 42, Key: "user_id"},
+				Budget:         Budget{MaxScanBytes: 1 << 40, DailyScanBytesPerUser: 10 << 40},
+				NoOptOut:       true,
+				RejectUnparsed: true,
+			},
 			{Name: "notebooks", Mode: ModeRewrite, Match: &Match{
 				Users: []string{"*"}, Sources: []string{"jupyter*"}, ClientTags: []string{"dev", "explore-*"},
 			}},
@@ -662,7 +675,7 @@ func TestPolicy(t *testing.T) {
 		wantErr string // "" for success
 	}{
 		{"known", cfg, "notebooks", ""},
-		{"unknown", cfg, "note", `no policy named "note" in testdata/skim.yaml; valid policies: ci, pipelines, notebooks, default`},
+		{"unknown", cfg, "note", `no policy named "note" in testdata/skim.yaml; valid policies: ci, pipelines, dev, notebooks, default`},
 		{"names are exact", cfg, "CI", `no policy named "CI"`},
 		{"built-in default", Default(), "default", ""},
 		{"unknown in built-in", Default(), "x", `no policy named "x" in the built-in configuration; valid policies: default`},

@@ -108,23 +108,9 @@ func (p *Pipeline) Decide(ctx context.Context, s Statement) (*Run, error) {
 	p.sweep(start)
 	cfg := p.config.Load()
 	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session, MaxRows: s.MaxRows, Now: start}
-	pol := cfg.PolicyFor(s.Who)
-	if pol != nil {
-		req.Mode = rewrite.Mode(pol.Mode)
-		req.Policy = pol.Name
-		req.NoOptOut = pol.NoOptOut
-		req.RejectUnparsed = pol.RejectUnparsed
-		if sm := pol.Sample; sm != nil {
-			req.Sample = &rewrite.DevSample{MinTableBytes: sm.MinTableBytes, Percent: sm.Percent, PartitionsLast: sm.PartitionsLast, Seed: sm.Seed, Key: sm.Key}
-		}
-		req.Budget = rewrite.Budget{
-			MaxScanBytes:   pol.Budget.MaxScanBytes,
-			DailyScanBytes: pol.Budget.DailyScanBytesPerUser,
-			OptOutAllowed:  !pol.NoOptOut,
-		}
-		if req.Budget.DailyScanBytes > 0 {
-			req.Budget.SpentToday = p.opts.Spending.Today(s.Who.User, start)
-		}
+	ApplyPolicy(&req, cfg.PolicyFor(s.Who))
+	if req.Budget.DailyScanBytes > 0 {
+		req.Budget.SpentToday = p.opts.Spending.Today(s.Who.User, start)
 	}
 	res, err := p.engine.Rewrite(ctx, req)
 	if err != nil {
@@ -157,6 +143,27 @@ func (p *Pipeline) Decide(ctx context.Context, s Statement) (*Run, error) {
 	p.pending[run.ID] = run
 	p.mu.Unlock()
 	return run, nil
+}
+
+// ApplyPolicy sets what pol lets the engine do with req: its mode,
+// dev sampling, budget, opt-out and unparsed settings. A nil policy
+// leaves req as it is.
+func ApplyPolicy(req *rewrite.Request, pol *config.Policy) {
+	if pol == nil {
+		return
+	}
+	req.Mode = rewrite.Mode(pol.Mode)
+	req.Policy = pol.Name
+	req.NoOptOut = pol.NoOptOut
+	req.RejectUnparsed = pol.RejectUnparsed
+	if sm := pol.Sample; sm != nil {
+		req.Sample = &rewrite.DevSample{MinTableBytes: sm.MinTableBytes, Percent: sm.Percent, PartitionsLast: sm.PartitionsLast, Seed: sm.Seed, Key: sm.Key}
+	}
+	req.Budget = rewrite.Budget{
+		MaxScanBytes:   pol.Budget.MaxScanBytes,
+		DailyScanBytes: pol.Budget.DailyScanBytesPerUser,
+		OptOutAllowed:  !pol.NoOptOut,
+	}
 }
 
 // Run returns the unfinished run with the given id, or nil when it is

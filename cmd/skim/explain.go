@@ -12,6 +12,7 @@ import (
 
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
+	"github.com/skimdata/skim/proxy"
 	pbigquery "github.com/skimdata/skim/proxy/bigquery"
 	ptrino "github.com/skimdata/skim/proxy/trino"
 	"github.com/skimdata/skim/rewrite"
@@ -91,10 +92,7 @@ func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, log *zap.
 		Session: stmt.Session{Catalog: *defCatalog, Schema: *defSchema},
 		Seed:    *seed,
 	}
-	if policy != nil {
-		req.Mode = rewrite.Mode(policy.Mode)
-		req.Policy = policy.Name
-	}
+	proxy.ApplyPolicy(&req, policy)
 	// Decide as skim serve would: each frontend counts rows differently.
 	if d == stmt.Trino {
 		req.MaxRows = ptrino.DefaultMaxGuardRows
@@ -151,6 +149,9 @@ func writeReport(w io.Writer, res *rewrite.Result) {
 	fmt.Fprintf(w, "decision: %s\n", res.Decision)
 	fmt.Fprintf(w, "rules:    %s\n", rules)
 	fmt.Fprintf(w, "reason:   %s\n", res.Reason)
+	if res.Approximate {
+		fmt.Fprintln(w, "answer:   approximate (dev sampling); clients are told so")
+	}
 	est := res.Estimate
 	fmt.Fprintf(w, "scan:     %s → %s%s (estimated from the %s)\n", catalog.FormatBytes(est.BytesBefore), catalog.FormatBytes(est.BytesAfter), savedPercent(est.BytesBefore, est.BytesAfter), est.Method)
 	fmt.Fprintln(w)
@@ -172,6 +173,8 @@ func writeReport(w io.Writer, res *rewrite.Result) {
 		for _, t := range res.Tables {
 			sample := "not sampled"
 			switch {
+			case t.Sample != "":
+				sample = "dev sample: " + t.Sample
 			case t.SamplePercent != nil:
 				sample = fmt.Sprintf("sample %s%%", strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.6f", *t.SamplePercent), "0"), "."))
 			case t.BytesAfter < t.BytesBefore:
@@ -186,8 +189,12 @@ func writeReport(w io.Writer, res *rewrite.Result) {
 		}
 	}
 	if res.MinRows > 0 && res.Dialect == stmt.Trino {
+		last := "the last being the original"
+		if res.Approximate {
+			last = "the last being the dev-sampled statement"
+		}
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "guarantee: if fewer than %d rows come back, skim runs %d fallback statement(s), the last being the original\n", res.MinRows, len(res.Fallbacks))
+		fmt.Fprintf(w, "guarantee: if fewer than %d rows come back, skim runs %d fallback statement(s), %s\n", res.MinRows, len(res.Fallbacks), last)
 	}
 	if len(res.Warnings) > 0 {
 		fmt.Fprintln(w)

@@ -61,6 +61,21 @@ func TestExplain(t *testing.T) {
 			wantOut:  []string{"decision: passthrough", "policy pipelines only advises; skim would rewrite: rand_limit", "skim advice:"},
 		},
 		{
+			name:     "enforce policy samples an aggregate by the sampling key",
+			args:     []string{"explain", "--config", "../../config/testdata/skim.yaml", "--policy", "dev", "SELECT device, count(*) FROM iceberg.web.sessions GROUP BY device"},
+			wantCode: 0,
+			wantOut: []string{"decision: rewrite", "rules:    dev_sample", "answer:   approximate", "dev sample: 1% by a hash of user_id",
+				"xxhash64(to_utf8('42:' || CAST(user_id AS varchar)))"},
+		},
+		{
+			name:     "budget rejects a full scan",
+			args:     []string{"explain", "--config", "../../config/testdata/skim.yaml", "--policy", "dev", "--json", "SELECT * FROM iceberg.web.events /* skim:off */"},
+			wantCode: 0,
+			wantOut: []string{`"decision": "reject"`, `"rejection": "budget"`, "above the 1 TiB a statement may scan under policy dev",
+				"filter iceberg.web.events on its partition column event_date", "does not allow opting out"},
+			notWantOut: []string{"skim:off */ to run it anyway"},
+		},
+		{
 			name:     "off policy",
 			args:     []string{"explain", "--config", "../../config/testdata/skim.yaml", "--policy", "ci", randLimit},
 			wantCode: 0,
