@@ -26,6 +26,7 @@ Usage:
   skim explain [flags] [SQL | -]   show what skim would do to a statement
   skim advise --ledger FILE        how consumers filter tables: partitioning and clustering advice
   skim report --ledger FILE        add up the ledger: statements, bytes and money saved
+  skim check-config FILE           validate a configuration file and summarize it
   skim help                        show this help
 
 Run 'skim COMMAND -h' for the flags of a command.
@@ -60,6 +61,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = reportCommand(context.Background(), args[1:], stdout, stderr)
 	case "demo":
 		err = demo(context.Background(), args[1:], stdout, stderr)
+	case "check-config":
+		err = checkConfig(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
