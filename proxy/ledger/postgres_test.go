@@ -643,3 +643,26 @@ func TestPostgresWriterWithoutCreateRight(t *testing.T) {
 	closeSink(t, s)
 	checkStoredOnce(t, dsn, []string{"w"})
 }
+
+// TestColumnsCoverRecord fails when Record gains a field that the
+// PostgreSQL ledger does not store: add a column in a new schema version,
+// and to rowValues and scanRecord.
+func TestColumnsCoverRecord(t *testing.T) {
+	columns := strings.Split(columnList, ", ")
+	fields := reflect.TypeFor[Record]().NumField()
+	if len(columns) != fields {
+		t.Errorf("the ledger table has %d columns, Record %d fields", len(columns), fields)
+	}
+	if n := len(rowValues(Record{})); n != len(columns) {
+		t.Errorf("rowValues gives %d values for %d columns", n, len(columns))
+	}
+	var schema strings.Builder
+	for _, stmts := range schemaVersions() {
+		schema.WriteString(strings.Join(stmts, "\n"))
+	}
+	for _, c := range columns {
+		if !regexp.MustCompile(`(?m)^\s*` + c + ` |ADD COLUMN ` + c + ` `).MatchString(schema.String()) {
+			t.Errorf("column %s is not in the schema", c)
+		}
+	}
+}
