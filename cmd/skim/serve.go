@@ -166,10 +166,12 @@ type server struct {
 	errs      chan error
 	closers   []func()
 	log       *zap.Logger
-	ledger    ledger.Sink
-	metrics   *proxy.Metrics
-	registry  *prometheus.Registry
-	spending  *proxy.Spending
+	// addrs are the listeners' addresses, frontends first, then admin.
+	addrs    []string
+	ledger   ledger.Sink
+	metrics  *proxy.Metrics
+	registry *prometheus.Registry
+	spending *proxy.Spending
 }
 
 func (s *server) closeAll() {
@@ -229,6 +231,7 @@ func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap
 			return nil, fmt.Errorf("serve: listening for %s on %s: %w; choose another address with %s", l.what, l.addr, err, l.flag)
 		}
 		opened = append(opened, ln)
+		s.addrs = append(s.addrs, ln.Addr().String())
 		// No write timeout: results stream for as long as a query runs.
 		srv := &http.Server{Handler: l.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: zap.NewStdLog(log)}
 		s.servers = append(s.servers, srv)

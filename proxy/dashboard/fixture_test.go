@@ -44,7 +44,7 @@ func fixtureRecords() []ledger.Record {
 			Rewritten: "SELECT user_id, page FROM iceberg.web.events TABLESAMPLE SYSTEM (0.0077) ORDER BY rand() LIMIT 1000"},
 		{Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC), Frontend: "bigquery", User: "bob", Team: "finance", Policy: "notebooks",
 			Decision: "rewrite", Tables: []string{"proj.analytics.events"}, Rules: []string{"limit_scan"},
-			EstimatedBytesBefore: 2 * tib, EstimatedBytesAfter: tib / 4, BytesBilled: i64(tib / 2), PricePerTiB: 6.25,
+			EstimatedBytesBefore: 2 * tib, EstimatedBytesAfter: tib / 4, BytesBilled: i64(tib / 2), Method: "dry_run", PricePerTiB: 6.25,
 			SQL:       "SELECT * FROM `proj.analytics.events` LIMIT 100",
 			Rewritten: "SELECT * FROM `proj.analytics.events` TABLESAMPLE SYSTEM (0.81 PERCENT) LIMIT 100"},
 		{Time: time.Date(2026, 11, 21, 15, 0, 0, 0, time.UTC), Frontend: "trino", User: "alice", Team: "growth", Policy: "notebooks",

@@ -59,9 +59,9 @@ type Record struct {
 	// nil when it did not report them.
 	BytesProcessed *int64 `json:"bytes_processed,omitempty"`
 	BytesBilled    *int64 `json:"bytes_billed,omitempty"`
-	// BytesSaved is EstimatedBytesBefore less the bytes the statement
-	// actually cost (billed, else processed, else estimated after);
-	// never negative, and zero unless the statement was rewritten.
+	// BytesSaved is EstimatedBytesBefore less what the rewritten
+	// statement cost, in the same kind of figure (see Settle); never
+	// negative, and zero unless the statement was rewritten.
 	BytesSaved int64 `json:"bytes_saved"`
 	// PricePerTiB is the configured price of a TiB on this upstream and
 	// MoneySaved is BytesSaved at that price.
@@ -88,31 +88,39 @@ func NewID() string {
 // tib is the number of bytes in a TiB.
 const tib = 1 << 40
 
-// Cost is what the statement scanned: the upstream's billed bytes, else
-// its processed bytes, else skim's estimate of what the statement it ran
-// scans.
+// Cost is what the statement scanned: nothing when skim rejected it, else
+// the upstream's billed bytes, else its processed bytes, else skim's
+// estimate of the statement it ran.
 func (r *Record) Cost() int64 {
 	switch {
+	case r.Decision == "reject":
+		return 0
 	case r.BytesBilled != nil:
 		return *r.BytesBilled
 	case r.BytesProcessed != nil:
 		return *r.BytesProcessed
 	case r.Decision == "rewrite":
 		return r.EstimatedBytesAfter
-	case r.Decision == "reject":
-		return 0
 	}
 	return r.EstimatedBytesBefore
 }
 
 // Settle fills BytesSaved and MoneySaved from the record's other figures.
 // A statement skim did not rewrite saved nothing, whatever its estimates.
+// Saved bytes compare figures of one kind: the upstream's dry run of the
+// original with what the rewrite cost (Method "dry_run"), or skim's two
+// catalog estimates, since measured bytes (which count file overhead
+// and compression) and catalog sizes do not compare.
 func (r *Record) Settle() {
 	r.BytesSaved, r.MoneySaved = 0, 0
 	if r.Decision != "rewrite" {
 		return
 	}
-	if saved := r.EstimatedBytesBefore - r.Cost(); saved > 0 {
+	after := r.EstimatedBytesAfter
+	if r.Method == "dry_run" {
+		after = r.Cost()
+	}
+	if saved := r.EstimatedBytesBefore - after; saved > 0 {
 		r.BytesSaved = saved
 	}
 	r.MoneySaved = float64(r.BytesSaved) / tib * r.PricePerTiB

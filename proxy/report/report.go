@@ -86,18 +86,7 @@ type Totals struct {
 // rewritten one for a rewrite, the client's otherwise. A rejected statement
 // never reached the engine and scanned nothing.
 func ScannedBytes(r ledger.Record) int64 {
-	switch {
-	case r.Decision == "reject":
-		return 0
-	case r.BytesBilled != nil:
-		return *r.BytesBilled
-	case r.BytesProcessed != nil:
-		return *r.BytesProcessed
-	case r.Decision == "rewrite":
-		return r.EstimatedBytesAfter
-	default:
-		return r.EstimatedBytesBefore
-	}
+	return r.Cost()
 }
 
 // Add counts r in t.
