@@ -314,17 +314,22 @@ func (e *Engine) checkBudget(a *analysis, req Request, res *Result, est int64) {
 		return
 	}
 	var breach string
+	daily := false
 	switch {
 	case b.MaxScanBytes > 0 && est > b.MaxScanBytes:
 		breach = fmt.Sprintf("skim estimates this statement scans %s, above the %s a statement may scan under policy %s", catalog.FormatBytes(est), catalog.FormatBytes(b.MaxScanBytes), policyName(req))
 	case b.DailyScanBytes > 0 && b.SpentToday+est > b.DailyScanBytes:
 		breach = fmt.Sprintf("skim estimates this statement scans %s; with the %s already scanned today that is above the %s a user may scan per day under policy %s", catalog.FormatBytes(est), catalog.FormatBytes(b.SpentToday), catalog.FormatBytes(b.DailyScanBytes), policyName(req))
+		daily = true
 	default:
 		return
 	}
 	advice := a.budgetAdvice()
 	if b.OptOutAllowed {
 		advice = append(advice, "add the comment /* skim:off */ to run it anyway")
+	}
+	if daily {
+		advice = append(advice, "wait for the next UTC day")
 	}
 	if len(advice) == 0 {
 		advice = append(advice, "select fewer columns or narrow the statement with filters")
@@ -351,8 +356,13 @@ func (a *analysis) budgetAdvice() []string {
 			continue
 		}
 		seen[ti.ref.Name] = true
-		if cols := ti.meta.PartitionColumns(); len(cols) > 0 {
-			out = append(out, fmt.Sprintf("filter %s on its partition column %s", ti.ref.Name, strings.Join(cols, ", ")))
+		cols := strings.Join(ti.meta.PartitionColumns(), ", ")
+		switch {
+		case cols == "":
+		case ti.parts != nil && len(ti.parts) < len(ti.meta.Partitions):
+			out = append(out, fmt.Sprintf("narrow the filter on %s, which keeps %d of the %d partitions of %s", cols, len(ti.parts), len(ti.meta.Partitions), ti.ref.Name))
+		default:
+			out = append(out, fmt.Sprintf("filter %s on its partition column %s", ti.ref.Name, cols))
 		}
 	}
 	return out

@@ -49,7 +49,7 @@ func fingerprintTokens(sql string, d stmt.Dialect) []string {
 			}
 			i += end + 4
 		case c == '\'' || bq && c == '"':
-			i = skipString(sql, i, bq)
+			i = skipString(sql, i, bq, false)
 			out = append(out, "?")
 		case c == '"' || c == '`':
 			j := i + 1
@@ -78,7 +78,14 @@ func fingerprintTokens(sql string, d stmt.Dialect) []string {
 			for j < len(sql) && (isWordChar(sql[j]) || isDigit(sql[j])) {
 				j++
 			}
-			out = append(out, strings.ToLower(sql[i:j]))
+			word := asciiLower(sql[i:j])
+			if bq && j < len(sql) && (sql[j] == '\'' || sql[j] == '"') && (word == "r" || word == "b" || word == "rb" || word == "br") {
+				// A raw or bytes literal: the prefix belongs to the string.
+				i = skipString(sql, j, true, strings.Contains(word, "r"))
+				out = append(out, "?")
+				continue
+			}
+			out = append(out, word)
 			i = j
 		default:
 			out = append(out, sql[i:i+1])
@@ -88,9 +95,10 @@ func fingerprintTokens(sql string, d stmt.Dialect) []string {
 	return out
 }
 
-// skipString returns the offset just past the string literal at i, which
-// may be triple-quoted and, in BigQuery, use backslash escapes.
-func skipString(sql string, i int, bq bool) int {
+// skipString returns the offset just past the string literal at i. In
+// BigQuery (bq) a literal may be triple-quoted and, unless raw, uses
+// backslash escapes; in Trino a quote is escaped by doubling it.
+func skipString(sql string, i int, bq, raw bool) int {
 	q := sql[i]
 	if bq && strings.HasPrefix(sql[i:], strings.Repeat(string(q), 3)) {
 		end := strings.Index(sql[i+3:], strings.Repeat(string(q), 3))
@@ -101,9 +109,9 @@ func skipString(sql string, i int, bq bool) int {
 	}
 	for j := i + 1; j < len(sql); j++ {
 		switch {
-		case bq && sql[j] == '\\':
+		case bq && !raw && sql[j] == '\\':
 			j++
-		case sql[j] == q && j+1 < len(sql) && sql[j+1] == q && !bq:
+		case !bq && sql[j] == q && j+1 < len(sql) && sql[j+1] == q:
 			j++
 		case sql[j] == q:
 			return j + 1
@@ -143,6 +151,18 @@ func needsSpace(prev, next string) bool {
 		return false
 	}
 	return true
+}
+
+// asciiLower lower-cases ASCII letters only, leaving every other byte, so
+// identifiers in any script (or invalid UTF-8) keep their bytes.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

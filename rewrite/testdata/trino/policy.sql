@@ -95,3 +95,7 @@ SELECT * FROM iceberg.web.sessions
 -- mode: off
 -- budget: 1GiB
 SELECT * FROM iceberg.web.sessions
+
+-- case: a budget on a filtered scan asks for a narrower filter
+-- budget: 1TiB
+SELECT * FROM iceberg.web.events WHERE event_date >= DATE '2026-11-20'
