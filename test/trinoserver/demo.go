@@ -89,7 +89,8 @@ FROM (SELECT g, ` + demoHash(1) + ` AS h1, ` + demoHash(2) + ` AS h2, ` + demoHa
 
 // LoadDemo (re)creates the demo dataset: schema opts.Schema with
 // events, declaratively partitioned by day (events_YYYYMMDD), and users,
-// plus ref.countries; then ANALYZEs them. Every value derives from hashes
+// plus ref.countries; then ANALYZEs them. It also creates the Trino
+// functions skim's rewrites call (CreateFunctions). Every value derives from hashes
 // of the row number, so loads are identical. Existing schemas of those
 // names are dropped first. Days load in parallel on the pool's
 // connections.
@@ -134,6 +135,9 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 		}
 	}
 
+	if err := CreateFunctions(ctx, pool); err != nil {
+		return err
+	}
 	if err := loadDays(ctx, pool, opts, schema, first, log); err != nil {
 		return err
 	}

@@ -61,5 +61,7 @@
 // one and report 0.
 //
 // LoadDemo and DemoCatalog create the demo dataset and describe it as a
-// skim static catalog.
+// skim static catalog. CreateFunctions, which LoadDemo calls, adds the
+// Trino functions skim's sampling-key predicate calls (to_utf8, xxhash64,
+// from_big_endian_64) to PostgreSQL, xxhash64 with a hash of its own.
 package trinoserver
