@@ -83,7 +83,8 @@ FROM generate_series($2::int8, $3::int8) AS g`
 //   - users (user_id bigint, country text, created_at timestamptz, plan
 //     text), 50,000 rows;
 //
-// then ANALYZEs them, as the byte estimates need their statistics. Every
+// then ANALYZEs them, as the byte estimates need their statistics, and
+// creates the GoogleSQL functions skim's rewrites call (CreateFunctions). Every
 // value derives from hashes of the row number, so loads are identical,
 // and an existing schema of that name is dropped first, so loading again
 // gives the same data. There are no indexes: BigQuery has none. Days load
@@ -127,6 +128,9 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 		}
 	}
 
+	if err := CreateFunctions(ctx, pool); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, min(runtime.NumCPU(), int(pool.Config().MaxConns))))
 	for d := range opts.Days {

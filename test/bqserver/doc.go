@@ -44,7 +44,9 @@
 // Every statement runs in a transaction of its own, with TimeZone UTC.
 // INFORMATION_SCHEMA.PARTITIONS of a dataset lists the partitions of its
 // tables with their rows and logical bytes, consistent with tables.get.
-// LoadDemo creates a demo dataset with a day-partitioned events table.
+// LoadDemo creates a demo dataset with a day-partitioned events table,
+// and CreateFunctions, which it calls, adds FARM_FINGERPRINT, which skim's
+// sampling-key predicate calls, to PostgreSQL, with a hash of its own.
 //
 // # Bytes
 //

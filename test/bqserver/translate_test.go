@@ -67,6 +67,10 @@ func TestTranslate(t *testing.T) {
 			`SELECT "event_ts", "user_id", "event_name", "country" FROM "analytics"."events" AS e WHERE user_id = 1`, ""},
 		{"except with the default dataset", "SELECT * EXCEPT (payload) FROM events",
 			`SELECT "event_ts", "user_id", "event_name", "page", "country" FROM events`, "analytics"},
+		{"dev sample by a key", "SELECT e.page, u.plan FROM (SELECT * FROM myproj.analytics.events AS e WHERE ABS(MOD(FARM_FINGERPRINT(CONCAT('42:', CAST(user_id AS STRING))), 10000)) < 100) AS e JOIN (SELECT * FROM myproj.analytics.users AS u WHERE ABS(MOD(FARM_FINGERPRINT(CONCAT('42:', CAST(user_id AS STRING))), 10000)) < 100) AS u USING (user_id)",
+			"SELECT e.page, u.plan FROM (SELECT * FROM analytics.events AS e WHERE ABS(MOD(FARM_FINGERPRINT(CONCAT('42:', CAST(user_id AS text))), 10000)) < 100) AS e JOIN (SELECT * FROM analytics.users AS u WHERE ABS(MOD(FARM_FINGERPRINT(CONCAT('42:', CAST(user_id AS text))), 10000)) < 100) AS u USING (user_id)", ""},
+		{"dev sample by SYSTEM with recent partitions", "SELECT event_name, COUNT(*) FROM (SELECT * FROM `myproj.analytics.events` AS events TABLESAMPLE SYSTEM (1 PERCENT) WHERE event_ts >= TIMESTAMP '2026-11-22 00:00:00') AS events GROUP BY event_name",
+			`SELECT event_name, COUNT(*) FROM (SELECT * FROM "analytics"."events" AS events TABLESAMPLE SYSTEM (1) WHERE event_ts >= TIMESTAMPTZ '2026-11-22 00:00:00') AS events GROUP BY event_name`, ""},
 		{"trailing semicolon", "SELECT 1;  ", "SELECT 1", ""},
 		{"dml", "UPDATE `p.d.t` SET x = 1 WHERE y = 'z'", `UPDATE "d"."t" SET x = 1 WHERE y = 'z'`, ""},
 	} {
