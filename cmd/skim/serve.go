@@ -218,7 +218,7 @@ func startServer(ctx context.Context, cfg *config.Config, f serveFlags, log *zap
 		s.closeAll()
 		return nil, err
 	}
-	listeners = append(listeners, listener{what: "health checks, metrics and the dashboard", addr: cfg.Admin.Listen, flag: "--admin-listen", handler: s.adminHandler(target)})
+	listeners = append(listeners, listener{what: "health checks, metrics and the dashboard", addr: cfg.Admin.Listen, flag: "--admin-listen", handler: adminHandler(s.registry, target, s.log)})
 	s.errs = make(chan error, len(listeners))
 	var opened []net.Listener
 	for _, l := range listeners {
@@ -407,17 +407,18 @@ func (s *server) wait(ctx context.Context) error {
 	return err
 }
 
-// adminHandler serves health checks, Prometheus metrics and, with a
-// ledger, the savings dashboard.
-func (s *server) adminHandler(ledgerTarget string) http.Handler {
+// adminHandler serves health checks, the metrics in registry and, with a
+// ledger, the savings dashboard over it. skim serve and skim demo both
+// serve it, so the demo shows the pages a deployment has.
+func adminHandler(registry prometheus.Gatherer, ledgerTarget string, log *zap.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
 	if ledgerTarget != "" {
-		mux.Handle("/", dashboard.New(ledgerTarget, dashboard.Options{}, s.log))
+		mux.Handle("/", dashboard.New(ledgerTarget, dashboard.Options{}, log))
 	} else {
 		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
