@@ -149,14 +149,14 @@ func TestRunWaitsForHolds(t *testing.T) {
 	}
 	run.Observe(Outcome{BytesBefore: i64(5 << 40)})
 	run.Release()
-	run.Observe(Outcome{BytesBilled: i64(1 << 30)})
+	run.Observe(Outcome{BytesBilled: i64(1 << 30), BytesProcessed: i64(1 << 29)})
 	run.Release()
 	recs := h.records()
 	if len(recs) != 1 {
 		t.Fatalf("%d records, want 1", len(recs))
 	}
 	r := recs[0]
-	if r.Method != "dry_run" || r.EstimatedBytesBefore != 5<<40 || r.BytesSaved != 5<<40-1<<30 {
+	if r.Method != "dry_run" || r.EstimatedBytesBefore != 5<<40 || r.BytesSaved != 5<<40-1<<29 {
 		t.Errorf("dry run and bill not used: %+v", r)
 	}
 	if want := float64(r.BytesSaved) / (1 << 40) * config.DefaultBigQueryPricePerTiB; r.MoneySaved != want {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,10 +22,11 @@ import (
 	"github.com/skimdata/skim/test/trinoserver"
 )
 
-// TestServe runs skim serve's wiring against the Trino test server: each
-// statement leaves one complete ledger record, /metrics and the dashboard
-// show them, and saving the configuration file changes the policies of
-// the statements that follow.
+// TestServe runs skim serve's wiring against the Trino test server, with a
+// ledger file and with a PostgreSQL ledger: each statement leaves one
+// complete ledger record, /metrics and the dashboard show them, and saving
+// the configuration file changes the policies of the statements that
+// follow.
 func TestServe(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -45,8 +47,26 @@ func TestServe(t *testing.T) {
 	}
 	up := httptest.NewServer(trinoserver.New(pool, trinoserver.Options{}, zap.NewNop()))
 	defer up.Close()
+	t.Run("file", func(t *testing.T) {
+		testServe(ctx, t, up.URL, catYAML, func(dir string) string { return filepath.Join(dir, "ledger.jsonl") })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		if _, err := pool.Exec(ctx, "CREATE DATABASE skim_ledger"); err != nil {
+			t.Fatal(err)
+		}
+		cc := pool.Config().ConnConfig
+		dsn := fmt.Sprintf("postgres://%s@%s:%d/skim_ledger?sslmode=disable", cc.User, cc.Host, cc.Port)
+		testServe(ctx, t, up.URL, catYAML, func(string) string { return dsn })
+	})
+}
 
+func testServe(ctx context.Context, t *testing.T, upstream string, catYAML []byte, ledgerAt func(dir string) string) {
 	dir := t.TempDir()
+	target := ledgerAt(dir)
+	ledgerSetting := "{file: ledger.jsonl}"
+	if ledger.IsPostgres(target) {
+		ledgerSetting = "{postgres: \"" + target + "\", spool_dir: spool}"
+	}
 	if err := os.WriteFile(filepath.Join(dir, "catalog.yaml"), catYAML, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -54,9 +74,9 @@ func TestServe(t *testing.T) {
 	writeConfig := func(mode string) {
 		text := "rewrite: {min_table_bytes: 1MiB}\n" +
 			"catalog: {file: catalog.yaml}\n" +
-			"trino: {listen: \"127.0.0.1:0\", upstream: \"" + up.URL + "\", price_per_tib: 5}\n" +
+			"trino: {listen: \"127.0.0.1:0\", upstream: \"" + upstream + "\", price_per_tib: 5}\n" +
 			"admin: {listen: \"127.0.0.1:0\"}\n" +
-			"ledger: {file: ledger.jsonl}\n" +
+			"ledger: " + ledgerSetting + "\n" +
 			"teams: {explorers: [\"note*\"]}\n" +
 			"policies: [{name: notebooks, mode: " + mode + "}]\n"
 		if err := os.WriteFile(cfgFile, []byte(text), 0o644); err != nil {
@@ -120,6 +140,15 @@ func TestServe(t *testing.T) {
 		t.Fatalf("the passthrough statement returned %d rows, want 100", n)
 	}
 
+	// Sinks write in the background (the file every second, PostgreSQL
+	// in batches); the dashboard reads what they stored.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		n := 0
+		_, _ = ledger.Read(ctx, target, ledger.Span{}, func(ledger.Record) error { n++; return nil })
+		if n == 3 {
+			break
+		}
+	}
 	metrics := get(t, "http://"+adminAddr+"/metrics")
 	for _, want := range []string{
 		`skim_statements_total{decision="rewrite",frontend="trino"} 1`,
@@ -134,12 +163,6 @@ func TestServe(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	// The file sink flushes every second; the dashboard reads the file.
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if b, _ := os.ReadFile(filepath.Join(dir, "ledger.jsonl")); strings.Count(string(b), "\n") == 3 {
-			break
-		}
-	}
 	if page := get(t, "http://"+adminAddr+"/"); !strings.Contains(page, "rand_limit") {
 		t.Errorf("the dashboard does not show the rand_limit rewrite")
 	}
@@ -152,7 +175,7 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	var recs []ledger.Record
-	if _, err := ledger.Read(ctx, filepath.Join(dir, "ledger.jsonl"), ledger.Span{}, func(r ledger.Record) error {
+	if _, err := ledger.Read(ctx, target, ledger.Span{}, func(r ledger.Record) error {
 		recs = append(recs, r)
 		return nil
 	}); err != nil {

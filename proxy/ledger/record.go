@@ -108,9 +108,11 @@ func (r *Record) Cost() int64 {
 // Settle fills BytesSaved and MoneySaved from the record's other figures.
 // A statement skim did not rewrite saved nothing, whatever its estimates.
 // Saved bytes compare figures of one kind: the upstream's dry run of the
-// original with what the rewrite cost (Method "dry_run"), or skim's two
-// catalog estimates, since measured bytes (which count file overhead
-// and compression) and catalog sizes do not compare.
+// original with the bytes the rewrite processed (Method "dry_run"), or
+// skim's two catalog estimates, since measured bytes (which count file
+// overhead and compression) and catalog sizes do not compare. Money saved
+// is saved bytes at the price per TiB; BigQuery's 10 MB minimum bill per
+// query is left out, as it only matters for statements that save little.
 func (r *Record) Settle() {
 	r.BytesSaved, r.MoneySaved = 0, 0
 	if r.Decision != "rewrite" {
@@ -119,6 +121,9 @@ func (r *Record) Settle() {
 	after := r.EstimatedBytesAfter
 	if r.Method == "dry_run" {
 		after = r.Cost()
+		if r.BytesProcessed != nil {
+			after = *r.BytesProcessed
+		}
 	}
 	if saved := r.EstimatedBytesBefore - after; saved > 0 {
 		r.BytesSaved = saved
