@@ -18,11 +18,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy"
+	"github.com/skimdata/skim/proxy/ledger"
 	ptrino "github.com/skimdata/skim/proxy/trino"
 	"github.com/skimdata/skim/rewrite"
 	"github.com/skimdata/skim/test/postgres"
@@ -34,8 +36,9 @@ const demoUsage = `Usage: skim demo [flags]
 Starts skim in front of a Trino-protocol server backed by a local
 PostgreSQL holding a generated, daily-partitioned events table, runs a
 sample query through skim, and keeps serving so you can connect any Trino
-client. No Trino is needed; PostgreSQL must be installed
-(apt-get install -y postgresql).
+client. Every statement is recorded in a ledger file, which skim report
+adds up and the dashboard on --admin-listen shows. No Trino is needed;
+PostgreSQL must be installed (apt-get install -y postgresql).
 
 Flags:
 `
@@ -48,6 +51,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "address for Trino clients")
+	adminListen := fs.String("admin-listen", "127.0.0.1:9091", "address of /healthz, /metrics and the dashboard")
 	days := fs.Int("days", 30, "days of events to generate")
 	perDay := fs.Int("rows-per-day", 100_000, "events per day")
 	dataDir := fs.String("data", defaultDemoDir(), "PostgreSQL data directory, kept between runs")
@@ -111,6 +115,23 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("demo: reading the demo catalog: %w", err)
 	}
 
+	// The ledger sits next to the catalog, so that it outlives the demo
+	// for skim report, and grows with every run like a real one.
+	ledgerFile := filepath.Join(filepath.Dir(*dataDir), "demo-ledger.jsonl")
+	sink, err := ledger.Open(ctx, ledgerFile, ledger.Options{}, log)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	// Deferred first so that it runs last: the pipeline below writes the
+	// records of statements still open when it closes.
+	defer func() {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := sink.Close(c); err != nil {
+			fmt.Fprintf(stderr, "skim demo: closing the ledger %s: %v; its last records may be missing\n", ledgerFile, err)
+		}
+	}()
+
 	// The Trino-protocol server skim forwards to.
 	upLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -124,6 +145,10 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The demo tables are small, so skim samples anything above 1 MiB.
 	engine := rewrite.NewEngine(cat, rewrite.Options{MinTableBytes: 1 << 20}, log)
 	pipeline := proxy.NewPipeline(engine, config.Default(), proxy.Options{}, log)
+	pipeline.SetLedger(sink)
+	registry := prometheus.NewRegistry()
+	pipeline.SetMetrics(proxy.NewMetrics(registry))
+	defer pipeline.Close()
 	frontend, err := ptrino.New(pipeline, ptrino.Options{Upstream: upURL}, log)
 	if err != nil {
 		return err
@@ -136,6 +161,15 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { _ = skimSrv.Serve(ln) }()
 	defer skimSrv.Close()
 	base := "http://" + ln.Addr().String()
+
+	adminLn, err := net.Listen("tcp", *adminListen)
+	if err != nil {
+		return fmt.Errorf("demo: listening for the dashboard on %s: %w; choose another address with --admin-listen", *adminListen, err)
+	}
+	adminSrv := &http.Server{Handler: adminHandler(registry, ledgerFile, log), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = adminSrv.Serve(adminLn) }()
+	defer adminSrv.Close()
+	dashboardURL := "http://" + adminLn.Addr().String() + "/"
 
 	say("\nRunning through skim: %s", demoQuery)
 	full, err := runDemoQuery(ctx, base, "/* skim:off */ "+demoQuery)
@@ -155,10 +189,12 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say(`
 skim is serving Trino clients on %s (Ctrl-C stops it). Try:
   trino --server %s --catalog demo --schema web --execute "%s"
-  python: trino.dbapi.connect(host="%s", port=%s, user="you", catalog="demo", schema="web")
-  go:     sql.Open("trino", "http://you@%s?catalog=demo&schema=web")
-  skim:   go run ./cmd/skim explain --catalog %s --default-catalog demo --default-schema web "%s"
-`, base, base, demoQuery, host, port, ln.Addr().String(), catFile, demoQuery)
+  python:    trino.dbapi.connect(host="%s", port=%s, user="you", catalog="demo", schema="web")
+  go:        sql.Open("trino", "http://you@%s?catalog=demo&schema=web")
+  skim:      go run ./cmd/skim explain --catalog %s --default-catalog demo --default-schema web "%s"
+  report:    go run ./cmd/skim report --ledger %s
+  dashboard: %s (metrics on %smetrics)
+`, base, base, demoQuery, host, port, ln.Addr().String(), catFile, demoQuery, ledgerFile, dashboardURL, dashboardURL)
 	<-ctx.Done()
 	say("Stopping.")
 	return nil

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skimdata/skim/proxy/ledger"
 	"github.com/skimdata/skim/test/postgres"
 )
 
@@ -34,7 +37,9 @@ func (b *syncBuffer) String() string {
 }
 
 // TestDemo runs the README's first command with a small dataset: it must
-// show the rewrite saving bytes and keep serving until stopped.
+// show the rewrite saving bytes, record both of its queries in the ledger
+// it tells the user to report on, serve the dashboard and metrics it
+// points at, and keep serving until stopped.
 func TestDemo(t *testing.T) {
 	// Not t.TempDir: run as root, PostgreSQL runs as the postgres user,
 	// who must be able to enter the directory.
@@ -51,7 +56,7 @@ func TestDemo(t *testing.T) {
 	var out, errs syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- demo(ctx, []string{"--days", "3", "--rows-per-day", "20000", "--listen", "127.0.0.1:0", "--data", filepath.Join(dir, "pg")}, &out, &errs)
+		done <- demo(ctx, []string{"--days", "3", "--rows-per-day", "20000", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data", filepath.Join(dir, "pg")}, &out, &errs)
 	}()
 	deadline := time.After(2 * time.Minute)
 	for !strings.Contains(out.String(), "skim is serving Trino clients") {
@@ -74,6 +79,54 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(text, "warning: skim rewrote this statement") {
 		t.Errorf("the demo shows no rewrite:\n%s", text)
 	}
+
+	// The ledger is the file the "report:" line names, next to the
+	// catalog, and holds the query without and with skim.
+	m := regexp.MustCompile(`(?m)^  report: +go run \./cmd/skim report --ledger (\S+)$`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("the demo does not show how to report on its ledger:\n%s", text)
+	}
+	ledgerFile := m[1]
+	if want := filepath.Join(dir, "demo-ledger.jsonl"); ledgerFile != want {
+		t.Errorf("the ledger is %s, want %s, next to the catalog", ledgerFile, want)
+	}
+	records := waitForRecords(t, ledgerFile, 2)
+	var off, rewritten int
+	for _, r := range records {
+		switch {
+		case strings.Contains(r.SQL, "skim:off") && r.Decision == "passthrough":
+			off++
+		case strings.HasPrefix(r.SQL, demoQuery) && r.Decision == "rewrite" && r.Rewritten != "" && r.Rewritten != r.SQL && r.BytesSaved > 0:
+			rewritten++
+		}
+		if r.User != "demo" || r.Frontend != "trino" || r.Rows == nil || *r.Rows != 1000 {
+			t.Errorf("record %+v: want user demo, frontend trino and 1000 rows", r)
+		}
+	}
+	if len(records) != 2 || off != 1 || rewritten != 1 {
+		t.Errorf("the ledger holds %d records (%d with skim:off, %d rewritten), want the demo query once with skim:off and once rewritten: %+v", len(records), off, rewritten, records)
+	}
+
+	// The dashboard and the metrics answer on the address shown.
+	m = regexp.MustCompile(`(?m)^  dashboard: +(http://\S+/) `).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("the demo does not show the dashboard's URL:\n%s", text)
+	}
+	if status, body := httpGet(t, m[1]); status != http.StatusOK {
+		t.Errorf("GET %s: status %d, want 200:\n%s", m[1], status, body)
+	}
+	status, metrics := httpGet(t, m[1]+"metrics")
+	if status != http.StatusOK {
+		t.Errorf("GET %smetrics: status %d, want 200", m[1], status)
+	}
+	for _, want := range []string{
+		`skim_statements_total{decision="passthrough",frontend="trino"} 1`,
+		`skim_statements_total{decision="rewrite",frontend="trino"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, metrics)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -83,4 +136,40 @@ func TestDemo(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("demo did not stop after its context ended")
 	}
+}
+
+// waitForRecords reads the ledger file until it holds at least n records:
+// the demo's file sink flushes its buffer every second.
+func waitForRecords(t *testing.T, path string, n int) []ledger.Record {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var records []ledger.Record
+		_, err := ledger.Read(context.Background(), path, ledger.Span{}, func(r ledger.Record) error {
+			records = append(records, r)
+			return nil
+		})
+		if err == nil && len(records) >= n || time.Now().After(deadline) {
+			if err != nil {
+				t.Fatalf("reading the demo's ledger: %v", err)
+			}
+			return records
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// httpGet returns the status and body of a GET of url.
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, string(body)
 }
