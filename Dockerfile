@@ -24,7 +24,8 @@ RUN apt-get update \
 COPY --from=build /out/skim /usr/local/bin/skim
 USER 10001:10001
 WORKDIR /var/lib/skim
-# 8081: Trino clients; 8082: BigQuery clients (--bigquery-listen); 9091: /healthz.
+# 8081: Trino clients; 8082: BigQuery clients (--bigquery-listen);
+# 9091: /healthz, /metrics and the dashboard (--admin-listen).
 EXPOSE 8081 8082 9091
 # The admin listener answers GET /healthz; the slim image has no curl, so
 # bash's /dev/tcp sends the request. SKIM_ADMIN_PORT follows --admin-listen.

@@ -2,9 +2,11 @@
 // the Dockerfile and the files under deploy/ — without a Docker engine: the
 // compose file's references resolve, the Trino catalogs are well-formed
 // properties files, skim's configuration loads and points at the compose
-// services, and the image runs as a non-root user with a health check. When
-// the docker CLI with its compose plugin is installed, `docker compose
-// config` validates the file against Compose's own schema too.
+// services (its ledger at the database PostgreSQL's init script creates,
+// with the password from the environment), and the image runs as a
+// non-root user with a health check. When the docker CLI with its compose
+// plugin is installed, `docker compose config` validates the file against
+// Compose's own schema too.
 package compose
 
 import (
@@ -19,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +45,7 @@ type service struct {
 	Build       yaml.Node `yaml:"build"`
 	Command     []string  `yaml:"command"`
 	Entrypoint  []string  `yaml:"entrypoint"`
+	Environment yaml.Node `yaml:"environment"`
 	DependsOn   yaml.Node `yaml:"depends_on"`
 	Volumes     []volume  `yaml:"volumes"`
 	Ports       []string  `yaml:"ports"`
@@ -118,6 +122,33 @@ func (s service) dependencies(t *testing.T) []string {
 	}
 	t.Fatalf("depends_on at line %d is neither a list nor a mapping", s.DependsOn.Line)
 	return nil
+}
+
+// environment returns the variables s sets, from either the mapping or the
+// list (NAME=VALUE) form, as written: Compose's own ${VAR:-default}
+// interpolation is left in place.
+func (s service) environment(t *testing.T) map[string]string {
+	t.Helper()
+	env := map[string]string{}
+	switch s.Environment.Kind {
+	case 0:
+	case yaml.MappingNode:
+		if err := s.Environment.Decode(&env); err != nil {
+			t.Fatalf("environment: %v", err)
+		}
+	case yaml.SequenceNode:
+		var list []string
+		if err := s.Environment.Decode(&list); err != nil {
+			t.Fatalf("environment: %v", err)
+		}
+		for _, kv := range list {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
+	default:
+		t.Fatalf("environment at line %d is neither a list nor a mapping", s.Environment.Line)
+	}
+	return env
 }
 
 // dependsOnCondition returns the condition s waits for on dep, or "" when s
@@ -204,8 +235,17 @@ func TestServices(t *testing.T) {
 			t.Errorf("service %s has no healthcheck; its dependents wait for service_healthy", s)
 		}
 	}
-	if got := c.Services["postgres"].Healthcheck; got != nil && !strings.Contains(strings.Join(got.Test, " "), "pg_isready") {
-		t.Errorf("postgres healthcheck %q does not run pg_isready", got.Test)
+	if got := c.Services["postgres"].Healthcheck; got != nil {
+		test := strings.Join(got.Test, " ")
+		if !strings.Contains(test, "pg_isready") {
+			t.Errorf("postgres healthcheck %q does not run pg_isready", got.Test)
+		}
+		// While the init scripts run, PostgreSQL listens on its Unix
+		// socket only; asking over TCP keeps skim waiting until the
+		// ledger's database exists.
+		if !strings.Contains(test, "-h 127.0.0.1") && !strings.Contains(test, "-h localhost") {
+			t.Errorf("postgres healthcheck %q asks over the Unix socket, which answers before the init scripts have run; pass -h 127.0.0.1", got.Test)
+		}
 	}
 }
 
@@ -224,6 +264,8 @@ func TestDependsOn(t *testing.T) {
 	for _, tc := range []struct{ service, dep, condition string }{
 		{"trino-init", "trino", "service_healthy"},
 		{"skim", "trino", "service_healthy"},
+		// The ledger's database exists once PostgreSQL's init scripts ran.
+		{"skim", "postgres", "service_healthy"},
 		{"trino", "postgres", "service_healthy"},
 	} {
 		if got := c.Services[tc.service].dependsOnCondition(t, tc.dep); got != tc.condition {
@@ -367,26 +409,7 @@ func TestSkimService(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, ctx, dockerfile)); err != nil {
 		t.Errorf("the skim service builds from %s: %v", filepath.Join(ctx, dockerfile), err)
 	}
-	// The command is serve's flags (the image's entrypoint is `skim serve`):
-	// --config names a file mounted into the container.
-	i := slices.Index(s.Command, "--config")
-	if i < 0 || i+1 >= len(s.Command) {
-		t.Fatalf("the skim service's command %q passes no --config FILE", s.Command)
-	}
-	cfgPath := s.Command[i+1]
-	var source string
-	for _, v := range s.Volumes {
-		if v.Target == cfgPath {
-			source = v.Source
-		}
-	}
-	if source == "" {
-		t.Fatalf("--config %s is not mounted into the skim service", cfgPath)
-	}
-	cfg, err := config.Load(filepath.Join(root, source))
-	if err != nil {
-		t.Fatalf("%s does not load: %v", source, err)
-	}
+	cfg, _, _ := loadSkimConfig(t, c)
 
 	// trino.upstream names the trino service on Trino's port.
 	up, err := url.Parse(cfg.Trino.Upstream)
@@ -405,11 +428,11 @@ func TestSkimService(t *testing.T) {
 
 	// The listeners accept connections from outside the container and are
 	// published.
-	published := map[string]bool{}
+	published := map[string]string{} // container port → host port spec
 	for _, p := range s.Ports {
 		if _, _, _, err := hostPort(p); err == nil {
 			spec, _, _ := strings.Cut(p, "/")
-			published[spec[strings.LastIndex(spec, ":")+1:]] = true
+			published[spec[strings.LastIndex(spec, ":")+1:]] = p
 		}
 	}
 	for _, l := range []struct{ field, addr string }{
@@ -424,29 +447,343 @@ func TestSkimService(t *testing.T) {
 		if host != "" && host != "0.0.0.0" && host != "::" {
 			t.Errorf("%s %q listens on %s only; inside a container it must listen on all addresses", l.field, l.addr, host)
 		}
-		if !published[port] {
+		if published[port] == "" {
 			t.Errorf("%s port %s is not published by the skim service (ports %q)", l.field, port, s.Ports)
 		}
 	}
 
-	// The ledger is written to a volume, not the container's layer.
-	if cfg.Ledger.File == "" {
-		t.Error("ledger.file is not set")
-	} else {
-		dir := filepath.Dir(cfg.Ledger.File)
-		mounted := false
-		for _, v := range s.Volumes {
-			if v.Type == "volume" && v.Source != "" && v.Target == dir {
-				mounted = true
+	// The dashboard is at http://localhost:9091/, and the image's health
+	// check asks /healthz on the port the admin listener uses.
+	if _, adminPort, err := net.SplitHostPort(cfg.Admin.Listen); err == nil {
+		if spec := published[adminPort]; spec != "" {
+			host, port, _, _ := hostPort(spec)
+			if port != "9091" || !slices.Contains([]string{"", "0.0.0.0", "127.0.0.1", "localhost"}, host) {
+				t.Errorf("the admin port is published as %q; want it on localhost:9091, where the dashboard is documented", spec)
 			}
 		}
-		if !mounted {
-			t.Errorf("ledger.file %s: its directory is not a named volume of the skim service", cfg.Ledger.File)
+		healthPort := dockerfileEnv(t)["SKIM_ADMIN_PORT"]
+		if v, ok := s.environment(t)["SKIM_ADMIN_PORT"]; ok {
+			healthPort = v
+		}
+		if healthPort != adminPort {
+			t.Errorf("the image's health check asks port %q (SKIM_ADMIN_PORT), but admin.listen is %s", healthPort, cfg.Admin.Listen)
 		}
 	}
-	if p := cfg.PolicyFor(config.Who{User: "anyone"}); p == nil || p.Mode != config.ModeRewrite {
-		t.Errorf("the default policy is %+v, want mode rewrite", p)
+	if s.Healthcheck != nil && !strings.Contains(strings.Join(s.Healthcheck.Test, " "), "/healthz") {
+		t.Errorf("the skim service's healthcheck %q does not ask /healthz", s.Healthcheck.Test)
 	}
+
+	// Records wait for an unreachable database on a volume, not in the
+	// container's layer, so a restart does not lose them.
+	if cfg.Ledger.SpoolDir == "" {
+		t.Error("ledger.spool_dir is not set; the default is in the container's layer")
+	} else {
+		onVolume := false
+		for _, v := range s.Volumes {
+			if v.Type == "volume" && v.Source != "" && (cfg.Ledger.SpoolDir == v.Target || strings.HasPrefix(cfg.Ledger.SpoolDir, v.Target+"/")) {
+				onVolume = true
+			}
+		}
+		if !onVolume {
+			t.Errorf("ledger.spool_dir %s is not on a named volume of the skim service", cfg.Ledger.SpoolDir)
+		}
+	}
+}
+
+// TestSkimPolicies checks what deploy/skim.yaml shows off: a dev policy
+// that samples the demo table, a rewrite default, and the teams and price
+// the dashboard needs to show savings by team and in money.
+func TestSkimPolicies(t *testing.T) {
+	cfg, _, _ := loadSkimConfig(t, loadCompose(t))
+	if p := cfg.PolicyFor(config.Who{User: "anyone"}); p == nil || p.Mode != config.ModeRewrite || p.Match != nil {
+		t.Errorf("the policy for everyone is %+v, want a default policy in mode rewrite", p)
+	}
+	if cfg.Price("trino") <= 0 {
+		t.Error("trino.price_per_tib is not set; the dashboard would show no money saved")
+	}
+	if len(cfg.Teams) == 0 {
+		t.Error("no teams; the dashboard would show no savings by team")
+	}
+
+	dev := cfg.PolicyFor(config.Who{User: "anyone", ClientTags: []string{"dev"}})
+	if dev == nil || dev.Name != "dev" || dev.Mode != config.ModeEnforce {
+		t.Fatalf("a client tagged dev gets policy %+v, want dev in mode enforce", dev)
+	}
+	if dev.Sample == nil {
+		t.Fatal("the dev policy sets no sample")
+	}
+	smp := dev.Sample
+	if smp.Percent <= 0 || smp.Seed == 0 || smp.PartitionsLast <= 0 || smp.Key == "" {
+		t.Errorf("the dev policy's sample %+v should show percent, partitions_last, seed and key", *smp)
+	}
+	if cols := demoColumns(t); smp.Key != "" && !slices.Contains(cols, smp.Key) {
+		t.Errorf("the dev policy samples by %q, which iceberg.demo.orders does not have (columns %q)", smp.Key, cols)
+	}
+	// partitions_last counts back from today, and TPC-H's last order is
+	// from 1998: a shorter window would leave dev with no rows at all.
+	if lastOrder := time.Date(1998, 8, 2, 0, 0, 0, 0, time.UTC); smp.PartitionsLast > 0 && time.Since(lastOrder) > smp.PartitionsLast {
+		t.Errorf("the dev policy's partitions_last %s does not reach back to %s, the demo table's last order date", smp.PartitionsLast, lastOrder.Format(time.DateOnly))
+	}
+	if dev.Budget.MaxScanBytes <= 0 && dev.Budget.DailyScanBytesPerUser <= 0 {
+		t.Error("the dev policy sets no budget")
+	}
+}
+
+// TestLedgerDatabase checks that skim's ledger URL names the compose's
+// PostgreSQL, and the role and database its init script creates, with the
+// password both services read from the same variable.
+func TestLedgerDatabase(t *testing.T) {
+	c := loadCompose(t)
+	cfg, name, password := loadSkimConfig(t, c)
+	if cfg.Ledger.File != "" || cfg.Ledger.Postgres == "" {
+		t.Fatalf("the ledger is %q; want ledger.postgres, the compose's PostgreSQL", cfg.Ledger.Target())
+	}
+	u, err := url.Parse(cfg.Ledger.Postgres)
+	if err != nil {
+		t.Fatalf("ledger.postgres does not parse once expanded: %v", err)
+	}
+	if _, ok := c.Services[u.Hostname()]; !ok || u.Hostname() != "postgres" {
+		t.Errorf("ledger.postgres connects to %q, not the postgres service", u.Hostname())
+	}
+	if p := u.Port(); p != "" && p != "5432" {
+		t.Errorf("ledger.postgres connects to port %s; PostgreSQL listens on 5432", p)
+	}
+	if pw, _ := u.User.Password(); pw != password {
+		t.Errorf("ledger.postgres's password is not the value of %s", name)
+	}
+	user, db := u.User.Username(), strings.TrimPrefix(u.Path, "/")
+
+	roles, databases, scripts := initScripts(t)
+	if r, ok := roles[user]; !ok || !r.login {
+		t.Errorf("ledger.postgres logs in as %q, which no script in deploy/postgres/init creates as a role that may log in", user)
+	} else if !passwordFrom(r.password, scripts, name) {
+		t.Errorf("role %s's password (PASSWORD %q) is not the value of %s", user, r.password, name)
+	}
+	owner, ok := databases[db]
+	switch {
+	case !ok:
+		t.Errorf("ledger.postgres names database %q, which no script in deploy/postgres/init creates", db)
+	case owner != user:
+		// skim creates its tables; PostgreSQL 15 and later let only the
+		// database's owner create them in the public schema.
+		t.Errorf("database %s is owned by %q, not %q, so skim could not create its tables", db, owner, user)
+	}
+
+	// Both services get the variable, with the same value or default, so
+	// the role's password and the URL's agree.
+	pgEnv, skimEnv := c.Services["postgres"].environment(t), c.Services["skim"].environment(t)
+	switch {
+	case skimEnv[name] == "":
+		t.Errorf("the skim service does not set %s; skim would refuse its configuration", name)
+	case pgEnv[name] != skimEnv[name]:
+		t.Errorf("%s is %q for postgres and %q for skim; the role's password would not match", name, pgEnv[name], skimEnv[name])
+	}
+}
+
+// skimConfigFile returns the file the skim service's --config names,
+// relative to root.
+func skimConfigFile(t *testing.T, c *composeFile) string {
+	t.Helper()
+	s, ok := c.Services["skim"]
+	if !ok {
+		t.Fatal("no skim service")
+	}
+	// The command is serve's flags (the image's entrypoint is `skim serve`):
+	// --config names a file mounted into the container.
+	i := slices.Index(s.Command, "--config")
+	if i < 0 || i+1 >= len(s.Command) {
+		t.Fatalf("the skim service's command %q passes no --config FILE", s.Command)
+	}
+	cfgPath := s.Command[i+1]
+	for _, v := range s.Volumes {
+		if v.Target == cfgPath {
+			return v.Source
+		}
+	}
+	t.Fatalf("--config %s is not mounted into the skim service", cfgPath)
+	return ""
+}
+
+// passwordRef matches a postgres:// URL whose password is one ${VAR}
+// reference, and captures the variable.
+var passwordRef = regexp.MustCompile(`^postgres(?:ql)?://[^:@/]+:\$\{([A-Za-z_][A-Za-z0-9_]*)\}@`)
+
+// loadSkimConfig loads the skim service's configuration as the container
+// does, with the variable its ledger URL takes the password from set (to
+// a test value, returned with the variable's name). The file must not
+// hold the password itself: the URL's password is a ${VAR} reference, and
+// the file does not load without the variable.
+func loadSkimConfig(t *testing.T, c *composeFile) (cfg *config.Config, name, password string) {
+	t.Helper()
+	path := filepath.Join(root, skimConfigFile(t, c))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Ledger struct {
+			Postgres string `yaml:"postgres"`
+		} `yaml:"ledger"`
+	}
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	m := passwordRef.FindStringSubmatch(raw.Ledger.Postgres)
+	if m == nil {
+		t.Fatalf("%s: ledger.postgres is %q; want postgres://USER:${VAR}@HOST:PORT/DATABASE, with the password in the environment, not the file", path, raw.Ledger.Postgres)
+	}
+	name, password = m[1], "compose-test-password"
+
+	// Without the variable the file must not load: nothing in it stands
+	// in for the password.
+	t.Setenv(name, "") // restores the variable when the test ends
+	if err := os.Unsetenv(name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := config.Load(path); err == nil || !strings.Contains(err.Error(), name) {
+		t.Errorf("%s loads without %s set (err %v); the password must come from the environment", path, name, err)
+	}
+
+	t.Setenv(name, password)
+	cfg, err = config.Load(path)
+	if err != nil {
+		t.Fatalf("%s does not load with %s set: %v", path, name, err)
+	}
+	return cfg, name, password
+}
+
+// Statements of PostgreSQL's init scripts that create roles and databases.
+var (
+	createRole     = regexp.MustCompile(`(?is)\bCREATE\s+(ROLE|USER)\s+"?([a-z_][a-z0-9_]*)"?([^;]*);`)
+	createDatabase = regexp.MustCompile(`(?is)\bCREATE\s+DATABASE\s+"?([a-z_][a-z0-9_]*)"?([^;]*);`)
+	ownerClause    = regexp.MustCompile(`(?is)\bOWNER\s*=?\s*"?([a-z_][a-z0-9_]*)`)
+	loginOption    = regexp.MustCompile(`(?i)\bLOGIN\b`)
+	noLoginOption  = regexp.MustCompile(`(?i)\bNOLOGIN\b`)
+	passwordOption = regexp.MustCompile(`(?i)\bPASSWORD\s+(\S+)`)
+	psqlVariable   = regexp.MustCompile(`^:'([A-Za-z_][A-Za-z0-9_]*)'$`)
+)
+
+// role is a role an init script creates.
+type role struct {
+	login bool
+	// password is the PASSWORD option as written: a literal, a psql
+	// variable (:'name') or a shell expansion.
+	password string
+}
+
+// passwordFrom reports whether a role's password, as the init scripts
+// write it, is the environment variable name: expanded by the shell, or
+// a psql variable that a psql command line sets from it.
+func passwordFrom(password, scripts, name string) bool {
+	for _, ref := range []string{"$" + name, "${" + name + "}"} {
+		if strings.Contains(password, ref) {
+			return true
+		}
+	}
+	m := psqlVariable.FindStringSubmatch(password)
+	if m == nil {
+		return false
+	}
+	set := regexp.MustCompile(`(?:-v|--set|--variable)[ =]` + m[1] + `="?\$\{?` + name + `\b`)
+	return set.MatchString(scripts)
+}
+
+// initScripts reads deploy/postgres/init, which PostgreSQL's image runs
+// when it creates its volume, and returns the roles it creates, the
+// databases it creates with their owners ("" when the script names
+// none), and the scripts' text.
+func initScripts(t *testing.T) (roles map[string]role, databases map[string]string, text string) {
+	t.Helper()
+	dir := filepath.Join(root, "deploy", "postgres", "init")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles, databases = map[string]role{}, map[string]string{}
+	var all strings.Builder
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		// The image runs *.sh, *.sql and compressed SQL, and ignores
+		// anything else.
+		if !strings.HasSuffix(e.Name(), ".sh") && !strings.HasSuffix(e.Name(), ".sql") {
+			t.Errorf("deploy/postgres/init/%s is neither .sh nor .sql; PostgreSQL's image would ignore it", e.Name())
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(data)
+		for _, m := range createRole.FindAllStringSubmatch(string(data), -1) {
+			// CREATE USER may log in unless told NOLOGIN; CREATE ROLE
+			// only when told LOGIN.
+			login := loginOption.MatchString(m[3])
+			if strings.EqualFold(m[1], "USER") {
+				login = !noLoginOption.MatchString(m[3])
+			}
+			r := role{login: login}
+			if pw := passwordOption.FindStringSubmatch(m[3]); pw != nil {
+				r.password = strings.TrimSuffix(pw[1], ";")
+			}
+			roles[strings.ToLower(m[2])] = r
+		}
+		for _, m := range createDatabase.FindAllStringSubmatch(string(data), -1) {
+			owner := ""
+			if o := ownerClause.FindStringSubmatch(m[2]); o != nil {
+				owner = strings.ToLower(o[1])
+			}
+			databases[strings.ToLower(m[1])] = owner
+		}
+	}
+	return roles, databases, all.String()
+}
+
+// demoColumns returns the columns deploy/trino/init.sql gives
+// iceberg.demo.orders.
+func demoColumns(t *testing.T) []string {
+	t.Helper()
+	sql, err := os.ReadFile(filepath.Join(root, "deploy", "trino", "init.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?is)CREATE TABLE IF NOT EXISTS iceberg\.demo\.orders\b.*?\bAS\s+SELECT\s+(.*?)\s+FROM\b`).FindSubmatch(sql)
+	if m == nil {
+		t.Fatal("deploy/trino/init.sql does not create iceberg.demo.orders AS SELECT … FROM")
+	}
+	var cols []string
+	for _, c := range strings.Split(string(m[1]), ",") {
+		cols = append(cols, strings.ToLower(strings.TrimSpace(c)))
+	}
+	return cols
+}
+
+// dockerfileEnv returns the variables the Dockerfile's final stage sets
+// with ENV NAME=VALUE.
+func dockerfileEnv(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	for _, in := range parseDockerfile(data) {
+		switch in.cmd {
+		case "FROM":
+			clear(env)
+		case "ENV":
+			for _, kv := range strings.Fields(in.args) {
+				if k, v, ok := strings.Cut(kv, "="); ok {
+					if uq, err := strconv.Unquote(v); err == nil {
+						v = uq
+					}
+					env[k] = v
+				}
+			}
+		}
+	}
+	return env
 }
 
 // readProperties parses a Java properties file as the catalogs use it:
