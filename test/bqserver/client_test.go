@@ -396,6 +396,27 @@ func TestBytesSampleAndPruning(t *testing.T) {
 	}
 }
 
+// TestBytesDerivedTable: as BigQuery does, the server bills the SELECT *
+// of a derived table (skim's dev samples are written so) for the columns
+// the query uses, in the derived table and outside it, not for every
+// column.
+func TestBytesDerivedTable(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := e.client(t)
+	ctx := testContext(t)
+	const events = "`test-project.analytics.events`"
+	plainReal, _, plainDry := bytesOf(t, ctx, c, "SELECT country, COUNT(*) FROM "+events+" WHERE user_id > 10 GROUP BY country")
+	derivedReal, _, derivedDry := bytesOf(t, ctx, c, "SELECT country, COUNT(*) FROM (SELECT * FROM "+events+" AS events WHERE user_id > 10) AS events GROUP BY country")
+	fullReal, _, _ := bytesOf(t, ctx, c, "SELECT * FROM (SELECT * FROM "+events+" AS events WHERE user_id > 10) AS events")
+	t.Logf("country and user_id: %d processed (dry run %d); through a derived table %d (%d); all columns %d", plainReal, plainDry, derivedReal, derivedDry, fullReal)
+	if derivedReal != plainReal || derivedDry != plainDry {
+		t.Errorf("through a derived table %d processed (dry run %d), want the %d (%d) of the same columns read directly", derivedReal, derivedDry, plainReal, plainDry)
+	}
+	if plainReal <= 0 || plainReal*4 > fullReal {
+		t.Errorf("two columns processed %d, all columns %d: want far fewer", plainReal, fullReal)
+	}
+}
+
 func TestDryRunNotKept(t *testing.T) {
 	e := newEnv(t, Options{})
 	c := e.client(t)

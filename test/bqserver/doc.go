@@ -60,7 +60,9 @@
 // column-wise, as BigQuery's columnar storage bills: by the sum of the
 // average widths (pg_stats.avg_width) of the columns the statement
 // references, found by a token scan of the statement (all columns for
-// SELECT *; none for COUNT(*)). So a one-day partition-pruned query counts
+// SELECT *, but only the columns named elsewhere for the SELECT * of a
+// derived table or WITH query, which BigQuery prunes; none for COUNT(*)).
+// So a one-day partition-pruned query counts
 // one partition, TABLESAMPLE SYSTEM (1 PERCENT) counts the rows of the
 // about 1% of blocks it read, and naming fewer columns counts less.
 //

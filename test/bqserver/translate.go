@@ -30,8 +30,9 @@ type statement struct {
 	// column it references, as far as a token scan can tell, and some
 	// table, alias and function names besides, which match no column.
 	columns map[string]bool
-	// allColumns is set by SELECT * (or t.*): the statement references
-	// every column of the tables it reads.
+	// allColumns is set by SELECT * (or t.*) outside derived tables and
+	// WITH queries: the statement references every column of the tables
+	// it reads.
 	allColumns bool
 }
 
@@ -285,7 +286,7 @@ func (tr *translator) run() error {
 			case ")":
 				parens = parens[:len(parens)-1]
 			case "*":
-				k, err = tr.star(k)
+				k, err = tr.star(k, len(parens) > 0 && tr.derived(parens[len(parens)-1]))
 			}
 		}
 		if err != nil {
@@ -490,15 +491,23 @@ func (tr *translator) arguments(open int) int {
 }
 
 // star handles * at significant token k: a SELECT * references every
-// column, and SELECT * EXCEPT (...) is expanded. Other stars (COUNT(*),
+// column, unless it is the select list of a derived table (inDerived),
+// and SELECT * EXCEPT (...) is expanded. Other stars (COUNT(*),
 // multiplication) are left alone.
-func (tr *translator) star(k int) (int, error) {
+//
+// BigQuery reads only the columns a query uses through a derived table
+// or a WITH query, so (SELECT * FROM t WHERE a > 0) AS t read as SELECT b
+// bills a and b; the token scan finds both names, in the derived table
+// and outside it. That is how skim's dev samples are written.
+func (tr *translator) star(k int, inDerived bool) (int, error) {
 	prev := tr.at(k - 1)
 	if !(prev.is("select") || prev.is("distinct") || prev.is("all") || prev.text == "," || prev.text == ".") {
 		return k, nil
 	}
 	if !(prev.text != "." && tr.at(k+1).is("except") && tr.at(k+2).text == "(") {
-		tr.st.allColumns = true
+		if !inDerived {
+			tr.st.allColumns = true
+		}
 		return k, nil
 	}
 	open := k + 2
@@ -547,6 +556,14 @@ func (tr *translator) star(k int) (int, error) {
 	tr.clear(k, closing)
 	tr.set(k, strings.Join(kept, ", "))
 	return closing, nil
+}
+
+// derived reports whether the parenthesis at significant token open
+// holds a derived table or a WITH query: it follows FROM, JOIN or, as in
+// WITH name AS (...), AS.
+func (tr *translator) derived(open int) bool {
+	prev := tr.at(open - 1)
+	return prev.is("from") || prev.is("join") || prev.is("as")
 }
 
 // selectEnd are the words that may follow the single table of a SELECT

@@ -181,6 +181,12 @@ func TestTranslateLimitAndColumns(t *testing.T) {
 		{in: "SELECT COUNT(*) FROM t LIMIT 1", limit: &limitClause{count: 1}, body: "SELECT COUNT(*) FROM t", kind: "SELECT", notColumn: "*"},
 		{in: "SELECT e.* FROM t AS e", kind: "SELECT", all: true},
 		{in: "WITH s AS (SELECT 1) SELECT * FROM s", kind: "SELECT", all: true},
+		{in: "WITH s AS (SELECT * FROM t) SELECT a FROM s", kind: "SELECT", columns: []string{"a"}},
+		{in: "SELECT country, COUNT(*) FROM (SELECT * FROM t AS t WHERE ABS(MOD(FARM_FINGERPRINT(CAST(user_id AS STRING)), 10000)) < 100) AS t GROUP BY country",
+			kind: "SELECT", columns: []string{"country", "user_id"}, notColumn: "payload"},
+		{in: "SELECT * FROM (SELECT * FROM t TABLESAMPLE SYSTEM (1 PERCENT)) AS t", kind: "SELECT", all: true},
+		{in: "SELECT u.* FROM a JOIN (SELECT * FROM u) AS u USING (id)", kind: "SELECT", all: true},
+		{in: "SELECT a FROM t WHERE b IN (SELECT * FROM u)", kind: "SELECT", all: true},
 		{in: "INSERT INTO t (a) VALUES (1)", kind: "INSERT"},
 		{in: "CREATE OR REPLACE TABLE d.t (a INT64)", kind: "CREATE_TABLE"},
 	} {
