@@ -24,6 +24,8 @@ type analysis struct {
 	minRows  int64
 	// approximate is set when a dev sample changes the answer.
 	approximate bool
+	// seedHint is the statement's skim:seed hint, 0 when it has none.
+	seedHint uint64
 }
 
 // tableInfo is one table reference and what it reads.
@@ -253,8 +255,9 @@ func containsFold(list []string, s string) bool {
 }
 
 // columnFraction is the share of the table's bytes held by the columns the
-// statement references; 1 when the catalog has no column sizes.
-func (a *analysis) columnFraction(ti *tableInfo) float64 {
+// statement references, and the extra columns; 1 when the catalog has no
+// column sizes.
+func (a *analysis) columnFraction(ti *tableInfo, extra ...string) float64 {
 	t := ti.meta
 	var total int64
 	for _, c := range t.Columns {
@@ -275,6 +278,9 @@ func (a *analysis) columnFraction(ti *tableInfo) float64 {
 		if a.refersTo(ti, c) {
 			used[strings.ToLower(c.Name)] = true
 		}
+	}
+	for _, c := range extra {
+		used[strings.ToLower(c)] = true
 	}
 	var sum int64
 	for _, c := range t.Columns {

@@ -21,16 +21,20 @@ const RuleDevSample = "dev_sample"
 // the rows: dev environments asked for approximate data.
 //
 // Each table is sampled in the first of these ways that applies:
-//   - Key names a column the table has: rows are kept by a hash of the
-//     key's value (and of Seed), so every table carrying the key keeps the
-//     same keys and joins between samples keep their matches. The hash
-//     reads the whole key column, so this saves no scan; it keeps
-//     dev results consistent.
+//   - Key names a column the table has and the statement reads it (joins
+//     on it, say): rows are kept by a hash of the key's value (and of
+//     Seed), so every table carrying the key keeps the same keys and joins
+//     between samples keep their matches. The hash reads the whole key
+//     column, so this saves no scan; it keeps dev results consistent.
 //   - Seed is set and the table has at least two partitions in scope: a
 //     seeded choice of Percent of them (at least one), the same on every
 //     run for the same table.
+//   - Seed is set and the table has the key: the key's hash, as the one
+//     way to a reproducible sample, though it reads the key column too.
 //   - Otherwise TABLESAMPLE SYSTEM (Percent). Neither Trino nor BigQuery
 //     has REPEATABLE, so such a sample differs from run to run.
+//
+// A statement's skim:seed=N hint replaces Seed.
 //
 // PartitionsLast first restricts a time-partitioned table to the
 // partitions that hold the last PartitionsLast of data.
@@ -79,8 +83,8 @@ func (a *analysis) devSample(s *DevSample) {
 	if ds.Percent <= 0 || ds.Percent > 100 {
 		ds.Percent = 1
 	}
-	if ds.Seed == 0 && a.req.Seed != 0 {
-		ds.Seed = a.req.Seed
+	if a.seedHint != 0 {
+		ds.Seed = a.seedHint
 	}
 	for _, ti := range a.tables {
 		switch {
@@ -115,19 +119,30 @@ func (a *analysis) devSampleTable(ti *tableInfo, ds DevSample) {
 			how = append(how, "last "+formatDuration(ds.PartitionsLast))
 		}
 	}
-	rows, bytes := ti.rows, ti.bytes
+	rows, raw := t.Rows, t.Bytes
 	if parts != nil {
-		r, b := sumPartitions(t, parts)
-		rows, bytes = r, scaled(b, ti.colFraction)
+		rows, raw = sumPartitions(t, parts)
 	}
+	bytes := scaled(raw, ti.colFraction)
 	clause := ""
 	choice := &sampleChoice{}
 	key, keyOK := t.Column(ds.Key)
+	keyOK = keyOK && ds.Key != "" && !isNestedType(key.Type)
+	withKey := ti.colFraction
+	if keyOK {
+		withKey = a.columnFraction(ti, key.Name)
+	}
 	switch {
-	case ds.Key != "" && keyOK && !isNestedType(key.Type):
+	case keyOK && (withKey == ti.colFraction || ds.Seed != 0 && len(parts) < 2):
+		// The statement reads the key anyway (a join on it, say), or
+		// the key is the only way to a reproducible sample.
 		conds = append(conds, a.keyHash(key.Name, ds))
-		choice.rows, choice.bytes = scaled(rows, ds.Percent/100), bytes
-		how = append(how, fmt.Sprintf("%s%% by a hash of %s", formatPercent(ds.Percent), key.Name))
+		choice.rows, choice.bytes = scaled(rows, ds.Percent/100), scaled(raw, withKey)
+		desc := fmt.Sprintf("%s%% by a hash of %s", formatPercent(ds.Percent), key.Name)
+		if withKey != ti.colFraction {
+			desc += ", which it reads for the hash"
+		}
+		how = append(how, desc)
 	case ds.Seed != 0 && len(parts) >= 2:
 		chosen := a.seededPartitions(ti, parts, ds)
 		conds = append(conds, a.partitionPredicate(ti, chosen))

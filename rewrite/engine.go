@@ -221,9 +221,10 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		return res, nil
 	}
 	res.Statement = st
+	var seedHint uint64
 	if h, ok := hintValue(st, "seed"); ok {
 		if seed, err := strconv.ParseUint(h, 10, 64); err == nil && seed != 0 {
-			req.Seed = seed
+			req.Seed, seedHint = seed, seed
 		} else {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("skim:seed=%s is not a positive integer; it is ignored", h))
 		}
@@ -241,6 +242,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.seedHint = seedHint
 	res.FilterColumns = a.filterColumns()
 	res.Tables = a.tableResults()
 	res.Warnings = append(res.Warnings, a.warnings...)

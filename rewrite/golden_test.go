@@ -211,7 +211,9 @@ func checkInvariants(t *testing.T, name string, r *Result) {
 		t.Errorf("%s: no reason", name)
 	}
 	if r.Decision == Rewrite {
-		if r.Estimate.BytesAfter > r.Estimate.BytesBefore {
+		// A dev sample may read a sampling key the statement did not, to
+		// be reproducible; rules that keep answers never read more.
+		if r.Estimate.BytesAfter > r.Estimate.BytesBefore && !r.Approximate {
 			t.Errorf("%s: a rewrite reads more (%d > %d)", name, r.Estimate.BytesAfter, r.Estimate.BytesBefore)
 		}
 		switch {

@@ -99,3 +99,23 @@ SELECT * FROM iceberg.web.sessions
 -- case: a budget on a filtered scan asks for a narrower filter
 -- budget: 1TiB
 SELECT * FROM iceberg.web.events WHERE event_date >= DATE '2026-11-20'
+
+-- case: a key the statement does not read gives way to a seeded choice of partitions
+-- mode: enforce
+-- sample: percent=10 key=user_id seed=42
+SELECT event_type, count(*) FROM iceberg.web.events GROUP BY event_type
+
+-- case: without partitions, a seed hashes the key even though it costs the key column
+-- mode: enforce
+-- sample: percent=1 key=user_id seed=42
+SELECT device, count(*) FROM iceberg.web.sessions GROUP BY device
+
+-- case: without a seed, a key the statement does not read gives way to SYSTEM
+-- mode: enforce
+-- sample: percent=1 key=user_id
+SELECT device, count(*) FROM iceberg.web.sessions GROUP BY device
+
+-- case: a skim:seed hint replaces the policy's seed
+-- mode: enforce
+-- sample: percent=1 key=user_id seed=42
+SELECT s.device, count(*) FROM iceberg.web.sessions s JOIN hive.web.page_views p ON p.user_id = s.user_id GROUP BY 1 /* skim:seed=7 */
