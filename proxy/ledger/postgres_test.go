@@ -59,7 +59,7 @@ func runTests(m *testing.M) int {
 
 // newDatabase creates an empty database for the test on the shared server
 // and returns its URL.
-func newDatabase(t *testing.T) string {
+func newDatabase(t testing.TB) string {
 	t.Helper()
 	if pgEnv.skip != "" {
 		t.Skipf("skipping: %s", pgEnv.skip)
