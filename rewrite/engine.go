@@ -209,8 +209,9 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		FilterColumns: []string{},
 		Estimate:      Estimate{Method: "catalog"},
 	}
-	res.Fingerprint, res.Normalized = Fingerprint(req.SQL, req.Dialect)
-	st, err := e.parsed.parse(req)
+	p := e.parsed.parse(req)
+	st, err := p.st, p.err
+	res.Fingerprint, res.Normalized = p.fingerprint, p.normalized
 	if err != nil {
 		res.Reason = fmt.Sprintf("skim could not parse the statement, so it passes through untouched (%v)", err)
 		if req.RejectUnparsed && req.Mode != ModeOff {

@@ -26,8 +26,22 @@ type parseKey struct {
 
 type parseEntry struct {
 	key parseKey
-	st  *stmt.Statement
-	err error
+	parsed
+}
+
+// parsed is a statement's parse and its fingerprint, which depends only on
+// the text and so is kept with the parse.
+type parsed struct {
+	st                      *stmt.Statement
+	err                     error
+	fingerprint, normalized string
+}
+
+func parseWithFingerprint(req Request) parsed {
+	p := parsed{}
+	p.st, p.err = parse(req)
+	p.fingerprint, p.normalized = Fingerprint(req.SQL, req.Dialect)
+	return p
 }
 
 // maxCachedStatement bounds the text of a cached statement, so the cache's
@@ -42,9 +56,9 @@ func newParseCache(max int) *parseCache {
 }
 
 // parse returns the cached parse of req, parsing it on a miss.
-func (c *parseCache) parse(req Request) (*stmt.Statement, error) {
+func (c *parseCache) parse(req Request) parsed {
 	if c == nil || len(req.SQL) > maxCachedStatement {
-		return parse(req)
+		return parseWithFingerprint(req)
 	}
 	key := parseKey{req.Dialect, req.Session.Catalog, req.Session.Schema, req.SQL}
 	c.mu.Lock()
@@ -52,19 +66,19 @@ func (c *parseCache) parse(req Request) (*stmt.Statement, error) {
 		c.lru.MoveToFront(el)
 		e := el.Value.(*parseEntry)
 		c.mu.Unlock()
-		return e.st, e.err
+		return e.parsed
 	}
 	c.mu.Unlock()
-	st, err := parse(req)
+	p := parseWithFingerprint(req)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[key]; !ok {
-		c.entries[key] = c.lru.PushFront(&parseEntry{key: key, st: st, err: err})
+		c.entries[key] = c.lru.PushFront(&parseEntry{key: key, parsed: p})
 		if c.lru.Len() > c.max {
 			oldest := c.lru.Back()
 			c.lru.Remove(oldest)
 			delete(c.entries, oldest.Value.(*parseEntry).key)
 		}
 	}
-	return st, err
+	return p
 }
