@@ -488,3 +488,32 @@ func TestPolicySelection(t *testing.T) {
 		}
 	}
 }
+
+// TestTrinoAdvisePolicy: under an advise policy the statement runs as
+// written, and every page tells the client what skim would have done and
+// saved, in the SKIM_REWRITE warning; the ledger records the advice.
+func TestTrinoAdvisePolicy(t *testing.T) {
+	resetUpstream(t)
+	records := &ledgerRecords{}
+	s := startSkimSetup(t, skimSetup{config: policyConfig(t, "policies: [{name: pipelines, mode: advise}]\n"), ledger: records})
+	const query = "SELECT user_id, page FROM events ORDER BY rand() LIMIT 10"
+	pages := newRawClient(t).run(s.url, query)
+	if got := lastUpstream(t).SQL; got != query {
+		t.Errorf("the test server received %s, want the statement as written", got)
+	}
+	if n := rowCount(pages); n != 10 {
+		t.Errorf("%d rows, want 10", n)
+	}
+	for i, p := range pages {
+		if len(p.Warnings) != 1 || p.Warnings[0].WarningCode.Name != "SKIM_REWRITE" ||
+			!strings.HasPrefix(p.Warnings[0].Message, "skim advice: the statement rewritten by rand_limit would read") {
+			t.Fatalf("page %d warnings %+v, want one SKIM_REWRITE warning with skim's advice", i, p.Warnings)
+		}
+		if p.header.Get("X-Skim-Rewrite") != "" {
+			t.Errorf("page %d says X-Skim-Rewrite for a statement skim did not rewrite", i)
+		}
+	}
+	if rec := records.await(t, 1); rec.Decision != "advise" || rec.Policy != "pipelines" || rec.BytesSaved != 0 || len(rec.Rules) != 1 {
+		t.Errorf("ledger record %+v, want an advise record saving nothing", rec)
+	}
+}
