@@ -109,7 +109,13 @@ func (p *Pipeline) Decide(ctx context.Context, s Statement) (*Run, error) {
 	cfg := p.config.Load()
 	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session, MaxRows: s.MaxRows, Now: start}
 	ApplyPolicy(&req, cfg.PolicyFor(s.Who))
-	if req.Budget.DailyScanBytes > 0 {
+	switch {
+	case req.Budget.DailyScanBytes <= 0:
+	case s.Who.User == "":
+		// A statement with no user (BigQuery's API carries none) cannot
+		// be charged to anyone's day.
+		req.Budget.DailyScanBytes = 0
+	default:
 		req.Budget.SpentToday = p.opts.Spending.Today(s.Who.User, start)
 	}
 	res, err := p.engine.Rewrite(ctx, req)

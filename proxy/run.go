@@ -143,7 +143,7 @@ func (r *Run) write() {
 	r.mu.Unlock()
 	rec.LatencyMS = float64(p.opts.Now().Sub(rec.Time).Microseconds()) / 1000
 	rec.Settle()
-	if rec.Decision != string(rewrite.Reject) {
+	if rec.Decision != string(rewrite.Reject) && rec.User != "" {
 		p.opts.Spending.Add(rec.User, rec.Time, rec.Cost())
 	}
 	if p.metrics != nil {
