@@ -279,6 +279,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, out *http.Reque
 	}
 	// The client left mid-page: cancel the query rather than leave it
 	// running until the coordinator notices.
+	s.ended(n, pageSummary{errMessage: "the client went away"})
 	if pages != nil && pages.nextURI != "" {
 		s.cancelURL(pages.nextURI)
 	} else {
