@@ -3,7 +3,6 @@ package ledger
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -61,6 +60,7 @@ func Read(ctx context.Context, source string, span Span, fn func(Record) error) 
 // readLines reads JSON-lines records from r; name is used in problems.
 func readLines(ctx context.Context, r io.Reader, name string, span Span, fn func(Record) error) (ReadStats, error) {
 	var st ReadStats
+	var dec decoder
 	br := bufio.NewReaderSize(r, 1<<16)
 	for line := 1; ; line++ {
 		if line%4096 == 0 && ctx.Err() != nil {
@@ -68,8 +68,8 @@ func readLines(ctx context.Context, r io.Reader, name string, span Span, fn func
 		}
 		text, err := br.ReadBytes('\n')
 		if len(text) > 0 && !isBlank(text) {
-			var rec Record
-			switch jerr := json.Unmarshal(text, &rec); {
+			rec, jerr := dec.decode(text)
+			switch {
 			case jerr != nil:
 				st.skip(fmt.Sprintf("%s:%d: not a ledger record (%v)", name, line, jerr))
 			case rec.Time.IsZero() || rec.Decision == "":
