@@ -49,28 +49,39 @@ func BenchmarkWrite(b *testing.B) {
 	})
 }
 
-// BenchmarkRead measures how fast reports read a ledger file.
+// BenchmarkRead measures how fast reports read 100,000 records from each
+// sink.
 func BenchmarkRead(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "ledger.jsonl")
-	sink, err := Open(context.Background(), path, Options{}, zap.NewNop())
-	if err != nil {
-		b.Fatal(err)
-	}
 	const n = 100_000
 	base := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < n; i++ {
-		sink.Write(fullRecord(base, i))
-	}
-	if err := sink.Close(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		st, err := Read(context.Background(), path, Span{}, func(Record) error { return nil })
-		if err != nil || st.Records != n {
-			b.Fatalf("read %d records: %v", st.Records, err)
+	run := func(b *testing.B, target string) {
+		sink, err := Open(context.Background(), target, Options{SpoolDir: b.TempDir(), Buffer: n + 1}, zap.NewNop())
+		if err != nil {
+			b.Fatal(err)
 		}
+		for i := 0; i < n; i++ {
+			sink.Write(fullRecord(base, i))
+		}
+		if err := sink.Close(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			st, err := Read(context.Background(), target, Span{}, func(Record) error { return nil })
+			if err != nil || st.Records != n {
+				b.Fatalf("read %d records: %v", st.Records, err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "records/s")
 	}
-	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "records/s")
+	b.Run("file", func(b *testing.B) {
+		run(b, filepath.Join(b.TempDir(), "ledger.jsonl"))
+	})
+	b.Run("postgres", func(b *testing.B) {
+		if pgEnv.skip != "" {
+			b.Skip(pgEnv.skip)
+		}
+		run(b, newDatabase(b))
+	})
 }
