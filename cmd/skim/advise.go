@@ -16,6 +16,7 @@ import (
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy/advice"
 	"github.com/skimdata/skim/proxy/ledger"
+	"github.com/skimdata/skim/proxy/report"
 )
 
 const adviseUsage = `Usage: skim advise --ledger FILE|postgres://... [--catalog FILE | --config FILE] [flags]
@@ -148,7 +149,7 @@ func writeAdvice(w io.Writer, rep *advice.Report, from, to time.Time, omitted in
 	fmt.Fprintf(w, "%s from %s to %s, %s read by them\n",
 		countNoun(rep.Statements, "statement"), from.UTC().Format(day), to.UTC().Format(day), countNoun(len(rep.Tables)+omitted, "table"))
 	if rep.Rejected > 0 {
-		fmt.Fprintf(w, "(%s rejected statements scanned nothing and are left out)\n", formatCount(int64(rep.Rejected)))
+		fmt.Fprintf(w, "(%s rejected statements scanned nothing and are left out)\n", report.Count(int64(rep.Rejected)))
 	}
 	for _, t := range rep.Tables {
 		fmt.Fprintln(w)
@@ -215,7 +216,7 @@ func writeTableAdvice(w io.Writer, t advice.Table) {
 		case act == "" && t.InCatalog:
 			act = "none"
 		}
-		rows = append(rows, []string{c.Name, typ, formatCount(int64(c.Statements)), formatShare(c.Share),
+		rows = append(rows, []string{c.Name, typ, report.Count(int64(c.Statements)), formatShare(c.Share),
 			catalog.FormatBytes(c.BytesScanned), keeps, part, clus, act, why})
 	}
 	var b strings.Builder
@@ -239,5 +240,5 @@ func countNoun(n int, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}
-	return formatCount(int64(n)) + " " + thing + "s"
+	return report.Count(int64(n)) + " " + thing + "s"
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -167,8 +166,8 @@ func groupColumns() []string {
 }
 
 func groupCells(key string, t report.Totals) []string {
-	return []string{key, formatCount(t.Statements), formatCount(t.Rewritten), formatCount(t.Rejected),
-		catalog.FormatBytes(t.BytesBefore), catalog.FormatBytes(t.BytesScanned), catalog.FormatBytes(t.BytesSaved), formatMoney(t.MoneySaved)}
+	return []string{key, report.Count(t.Statements), report.Count(t.Rewritten), report.Count(t.Rejected),
+		catalog.FormatBytes(t.BytesBefore), catalog.FormatBytes(t.BytesScanned), catalog.FormatBytes(t.BytesSaved), report.Money(t.MoneySaved)}
 }
 
 // displayKey names a group for people; the empty key holds the records
@@ -189,13 +188,13 @@ func writeReportTable(w io.Writer, s *report.Summary) {
 		return
 	}
 	writeAligned(w, "lrl", nil, [][]string{
-		{"statements", formatCount(t.Statements), ""},
-		{"rewritten", formatCount(t.Rewritten), percent(t.Rewritten, t.Statements) + " of statements"},
-		{"rejected", formatCount(t.Rejected), ""},
+		{"statements", report.Count(t.Statements), ""},
+		{"rewritten", report.Count(t.Rewritten), percent(t.Rewritten, t.Statements) + " of statements"},
+		{"rejected", report.Count(t.Rejected), ""},
 		{"bytes before", catalog.FormatBytes(t.BytesBefore), "estimated, as the clients wrote them"},
 		{"bytes scanned", catalog.FormatBytes(t.BytesScanned), "billed or processed where the engine said"},
 		{"bytes saved", catalog.FormatBytes(t.BytesSaved), percent(t.BytesSaved, t.BytesBefore) + " of bytes before"},
-		{"money saved", formatMoney(t.MoneySaved), "at each upstream's price per TiB"},
+		{"money saved", report.Money(t.MoneySaved), "at each upstream's price per TiB"},
 	})
 	if s.By == "" {
 		for _, sec := range []struct {
@@ -276,7 +275,7 @@ func writeReportCSV(w io.Writer, s *report.Summary) error {
 	cells := func(t report.Totals) []string {
 		return []string{strconv.FormatInt(t.Statements, 10), strconv.FormatInt(t.Rewritten, 10), strconv.FormatInt(t.Rejected, 10),
 			strconv.FormatInt(t.BytesBefore, 10), strconv.FormatInt(t.BytesScanned, 10), strconv.FormatInt(t.BytesSaved, 10),
-			rawMoney(t.MoneySaved)}
+			report.RawMoney(t.MoneySaved)}
 	}
 	if s.By != "" {
 		_ = cw.Write(append([]string{string(s.By)}, figures...))
@@ -298,50 +297,6 @@ func writeReportCSV(w io.Writer, s *report.Summary) error {
 		return fmt.Errorf("report: write the CSV: %w", err)
 	}
 	return nil
-}
-
-// rawMoney writes an amount for machines: no grouping, and rounded to
-// millionths so that float sums print as 0.3, not 0.30000000000000004.
-func rawMoney(v float64) string {
-	return strconv.FormatFloat(math.Round(v*1e6)/1e6, 'f', -1, 64)
-}
-
-// formatMoney writes an amount for people: two decimals, thousands
-// grouped, halves rounded up as people round money (65.625 is 65.63).
-func formatMoney(v float64) string {
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	return sign + groupThousands(whole) + "." + frac
-}
-
-// formatCount writes a count for people, thousands grouped.
-func formatCount(n int64) string {
-	if n < 0 {
-		return "-" + groupThousands(strconv.FormatInt(-n, 10))
-	}
-	return groupThousands(strconv.FormatInt(n, 10))
-}
-
-func groupThousands(digits string) string {
-	if len(digits) <= 3 {
-		return digits
-	}
-	var b strings.Builder
-	head := len(digits) % 3
-	if head > 0 {
-		b.WriteString(digits[:head])
-	}
-	for i := head; i < len(digits); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(digits[i : i+3])
-	}
-	return b.String()
 }
 
 func percent(part, whole int64) string {

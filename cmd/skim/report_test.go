@@ -386,28 +386,3 @@ func TestParseWhen(t *testing.T) {
 		}
 	}
 }
-
-func TestFormatNumbers(t *testing.T) {
-	tests := []struct {
-		got, want string
-	}{
-		{formatCount(0), "0"},
-		{formatCount(999), "999"},
-		{formatCount(1000), "1,000"},
-		{formatCount(1234567), "1,234,567"},
-		{formatCount(-1234), "-1,234"},
-		{formatMoney(0), "0.00"},
-		{formatMoney(1253.2), "1,253.20"},
-		{formatMoney(0.005), "0.01"},
-		{formatMoney(65.625), "65.63"},
-		{formatMoney(1234567.891), "1,234,567.89"},
-		{formatMoney(-1234.5), "-1,234.50"},
-		{rawMoney(0.1 + 0.2), "0.3"},
-		{rawMoney(1234.5), "1234.5"},
-	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("got %q, want %q", tt.got, tt.want)
-		}
-	}
-}

@@ -88,7 +88,7 @@ func buildChart(days []report.Group) chart {
 		y := bottom - frac*(bottom-top)
 		g := gridLine{Y: num(y), LabelOffsetY: num(y + 4), BytesLabel: catalog.FormatBytes(int64(math.Round(frac * float64(bytesTop))))}
 		if c.HasMoney {
-			g.MoneyLabel = money(frac * moneyTop)
+			g.MoneyLabel = report.Money(frac * moneyTop)
 		}
 		c.Grid = append(c.Grid, g)
 	}
@@ -104,14 +104,14 @@ func buildChart(days []report.Group) chart {
 		h := float64(d.BytesSaved) / float64(bytesTop) * (bottom - top)
 		c.Bars = append(c.Bars, bar{
 			Day: d.Key, X: num(x + (slot-barW)/2), Y: num(bottom - h), W: num(barW), H: num(h),
-			BytesSaved: d.BytesSaved, MoneySaved: rawMoney(d.MoneySaved),
-			Title: fmt.Sprintf("%s: %s and %s saved, %d of %d statements rewritten", d.Key, catalog.FormatBytes(d.BytesSaved), money(d.MoneySaved), d.Rewritten, d.Statements),
+			BytesSaved: d.BytesSaved, MoneySaved: report.RawMoney(d.MoneySaved),
+			Title: fmt.Sprintf("%s: %s and %s saved, %d of %d statements rewritten", d.Key, catalog.FormatBytes(d.BytesSaved), report.Money(d.MoneySaved), d.Rewritten, d.Statements),
 		})
 		cx := x + slot/2
 		if c.HasMoney {
 			cy := bottom - d.MoneySaved/moneyTop*(bottom-top)
 			points = append(points, num(cx)+","+num(cy))
-			c.Dots = append(c.Dots, dot{Day: d.Key, X: num(cx), Y: num(cy), MoneySaved: rawMoney(d.MoneySaved)})
+			c.Dots = append(c.Dots, dot{Day: d.Key, X: num(cx), Y: num(cy), MoneySaved: report.RawMoney(d.MoneySaved)})
 		}
 		// Label every step-th day counting back from the last, so that
 		// today always has its label.

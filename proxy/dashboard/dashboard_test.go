@@ -364,17 +364,8 @@ func TestSpan(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
+func TestPercent(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{count(0), "0"},
-		{count(999), "999"},
-		{count(1000), "1,000"},
-		{count(-1234567), "-1,234,567"},
-		{money(81.25), "81.25"},
-		{money(65.625), "65.63"},
-		{money(1234567.891), "1,234,567.89"},
-		{money(-0.5), "-0.50"},
-		{rawMoney(0.1 + 0.2), "0.3"},
 		{percent(1, 3), "33.3%"},
 		{percent(1, 0), "0%"},
 	}

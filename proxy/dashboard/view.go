@@ -88,12 +88,12 @@ func (h *handler) buildView(s *report.Summary, stats ledger.ReadStats, now time.
 	v.Totals = []stat{
 		{ID: "total-bytes-saved", Label: "bytes saved", Value: catalog.FormatBytes(t.BytesSaved), Raw: itoa(t.BytesSaved),
 			Note: percent(t.BytesSaved, t.BytesBefore) + " of what the statements would have scanned", Hero: true},
-		{ID: "total-money-saved", Label: "money saved", Value: money(t.MoneySaved), Raw: rawMoney(t.MoneySaved),
+		{ID: "total-money-saved", Label: "money saved", Value: report.Money(t.MoneySaved), Raw: report.RawMoney(t.MoneySaved),
 			Note: "at each upstream's price per TiB", Hero: true},
-		{ID: "total-statements", Label: "statements", Value: count(t.Statements), Raw: itoa(t.Statements), Note: "through skim"},
-		{ID: "total-rewritten", Label: "rewritten", Value: count(t.Rewritten), Raw: itoa(t.Rewritten),
+		{ID: "total-statements", Label: "statements", Value: report.Count(t.Statements), Raw: itoa(t.Statements), Note: "through skim"},
+		{ID: "total-rewritten", Label: "rewritten", Value: report.Count(t.Rewritten), Raw: itoa(t.Rewritten),
 			Note: percent(t.Rewritten, t.Statements) + " of statements"},
-		{ID: "total-rejected", Label: "rejected", Value: count(t.Rejected), Raw: itoa(t.Rejected), Note: "refused by a policy"},
+		{ID: "total-rejected", Label: "rejected", Value: report.Count(t.Rejected), Raw: itoa(t.Rejected), Note: "refused by a policy"},
 		{ID: "total-bytes-before", Label: "bytes before", Value: catalog.FormatBytes(t.BytesBefore), Raw: itoa(t.BytesBefore),
 			Note: "estimated, as the clients wrote them"},
 		{ID: "total-bytes-scanned", Label: "bytes scanned", Value: catalog.FormatBytes(t.BytesScanned), Raw: itoa(t.BytesScanned),
@@ -125,9 +125,9 @@ func groupRows(gs []report.Group, none string) []groupRow {
 		}
 		rows = append(rows, groupRow{
 			Key: g.Key, LabelParts: strings.Split(label, "."), Statements: g.Statements, Rewritten: g.Rewritten,
-			StatementsText: count(g.Statements), RewrittenTxt: count(g.Rewritten),
+			StatementsText: report.Count(g.Statements), RewrittenTxt: report.Count(g.Rewritten),
 			BytesSaved: g.BytesSaved, BytesSavedText: catalog.FormatBytes(g.BytesSaved),
-			MoneySaved: rawMoney(g.MoneySaved), MoneySavedText: money(g.MoneySaved),
+			MoneySaved: report.RawMoney(g.MoneySaved), MoneySavedText: report.Money(g.MoneySaved),
 			Share: strconv.FormatFloat(math.Round(share*10)/10, 'f', -1, 64),
 		})
 	}
@@ -140,7 +140,7 @@ func rewriteRow(r report.Rewrite, loc *time.Location) rewriteView {
 		User: orDash(r.User), Team: orDash(r.Team), Policy: orDash(r.Policy),
 		Rules: orDash(strings.Join(r.Rules, ", ")), Tables: orDash(strings.Join(r.Tables, ", ")),
 		BytesBefore: catalog.FormatBytes(r.BytesBefore), BytesScanned: catalog.FormatBytes(r.BytesScanned),
-		BytesSaved: catalog.FormatBytes(r.BytesSaved), BytesSavedRaw: r.BytesSaved, MoneySaved: money(r.MoneySaved),
+		BytesSaved: catalog.FormatBytes(r.BytesSaved), BytesSavedRaw: r.BytesSaved, MoneySaved: report.Money(r.MoneySaved),
 	}
 	if r.SQL == "" && r.Rewritten == "" {
 		rv.NoText = true
@@ -173,43 +173,6 @@ func orDash(s string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// rawMoney writes an amount for machines, rounded to millionths so that
-// float sums print as 0.3, not 0.30000000000000004.
-func rawMoney(v float64) string {
-	return strconv.FormatFloat(math.Round(v*1e6)/1e6, 'f', -1, 64)
-}
-
-// money writes an amount for people: two decimals, thousands grouped,
-// halves rounded up as people round money (65.625 is 65.63).
-func money(v float64) string {
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	return sign + group(whole) + "." + frac
-}
-
-// count writes a count for people, thousands grouped.
-func count(n int64) string {
-	if n < 0 {
-		return "-" + group(itoa(-n))
-	}
-	return group(itoa(n))
-}
-
-func group(digits string) string {
-	var b strings.Builder
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
 
 func percent(part, whole int64) string {
 	if whole <= 0 {
