@@ -105,7 +105,6 @@ func (p *Pipeline) Decide(ctx context.Context, s Statement) (*Run, error) {
 	if s.Received.IsZero() {
 		s.Received = start
 	}
-	p.sweep(start)
 	cfg := p.config.Load()
 	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session, MaxRows: s.MaxRows, Now: start}
 	ApplyPolicy(&req, cfg.PolicyFor(s.Who))
@@ -122,6 +121,34 @@ func (p *Pipeline) Decide(ctx context.Context, s Statement) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.begin(cfg, s, req, res, start), nil
+}
+
+// Pass records a statement the frontend passes through without asking the
+// engine, for a reason of the protocol's (BigQuery's legacy SQL, say):
+// it still leaves a ledger record. The frontend must call Finish.
+func (p *Pipeline) Pass(s Statement, reason string) *Run {
+	start := p.opts.Now()
+	if s.Received.IsZero() {
+		s.Received = start
+	}
+	cfg := p.config.Load()
+	req := rewrite.Request{SQL: s.SQL, Dialect: s.Dialect, Session: s.Session}
+	if pol := cfg.PolicyFor(s.Who); pol != nil {
+		req.Mode, req.Policy = rewrite.Mode(pol.Mode), pol.Name
+	}
+	res := &rewrite.Result{
+		Dialect: s.Dialect, Original: s.SQL, Rewritten: s.SQL, Decision: rewrite.Passthrough, Reason: reason,
+		Rules: []string{}, Tables: []rewrite.TableResult{}, Warnings: []string{}, Fallbacks: []string{}, FilterColumns: []string{},
+	}
+	res.Fingerprint, res.Normalized = rewrite.Fingerprint(s.SQL, s.Dialect)
+	return p.begin(cfg, s, req, res, start)
+}
+
+// begin starts the run of a decided statement: its record, its metrics
+// and its log line.
+func (p *Pipeline) begin(cfg *config.Config, s Statement, req rewrite.Request, res *rewrite.Result, start time.Time) *Run {
+	p.sweep(start)
 	decided := p.opts.Now()
 	run := &Run{Result: res, ID: ledger.NewID(), p: p, lastNews: decided}
 	run.Notice = notice(res, req)
@@ -148,7 +175,7 @@ func (p *Pipeline) Decide(ctx context.Context, s Statement) (*Run, error) {
 	p.mu.Lock()
 	p.pending[run.ID] = run
 	p.mu.Unlock()
-	return run, nil
+	return run
 }
 
 // ApplyPolicy sets what pol lets the engine do with req: its mode,

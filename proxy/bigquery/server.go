@@ -160,17 +160,6 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		s.forward(w, r, body, "")
 		return
 	}
-	if job.legacy() {
-		// Legacy SQL is never rewritten, but the byte cap holds for it
-		// too, or it would be the way around the cap.
-		if s.opts.MaximumBytesBilled > 0 && job.capBytes(s.opts.MaximumBytesBilled) {
-			if out, err := json.Marshal(doc); err == nil {
-				body = out
-			}
-		}
-		s.forward(w, r, body, "")
-		return
-	}
 	sql, _ := job.query["query"].(string)
 	sess := stmt.Session{Catalog: project}
 	if ds, ok := job.query["defaultDataset"].(map[string]any); ok {
@@ -179,13 +168,21 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		}
 		sess.Schema, _ = ds["datasetId"].(string)
 	}
-	run, err := s.pipeline.Decide(r.Context(), proxy.Statement{
+	st := proxy.Statement{
 		Frontend: "bigquery", Upstream: s.opts.Upstream.String(), Dialect: stmt.BigQuery, SQL: sql, Session: sess,
 		Who:     config.Who{Source: r.Header.Get("User-Agent"), Labels: job.labels()},
 		MaxRows: MaxRows,
-	})
-	if err != nil {
-		return
+	}
+	var run *proxy.Run
+	if job.legacy() {
+		// Legacy SQL is never rewritten, but it is recorded, and the byte
+		// cap holds for it too, or it would be the way around the cap.
+		run = s.pipeline.Pass(st, "legacy SQL is never rewritten")
+	} else {
+		var err error
+		if run, err = s.pipeline.Decide(r.Context(), st); err != nil {
+			return
+		}
 	}
 	if run.Decision == rewrite.Reject {
 		run.Observe(proxy.Outcome{Error: "rejected by skim: " + run.Reason})
@@ -234,7 +231,10 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 			run.Hold()
 			go s.dryRun(auth, project, sql, job.query, run)
 		}
-		if !reply.done() {
+		// Following a job costs API calls with the client's
+		// credentials; it is worth them for rewrites, whose savings
+		// need the bill. Other jobs keep what their reply said.
+		if rules != "" && !reply.done() {
 			run.Hold()
 			go s.followJob(auth, reply, run)
 		}

@@ -121,7 +121,22 @@ func TestBigQueryLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := l.wait(t, 2)
+	legacy := c.Query("SELECT user_id FROM [test-project:analytics.events] LIMIT 5")
+	legacy.UseLegacySQL = true
+	bqRead(t, ctx, legacy)
+	all := l.wait(t, 3)
+	var recs []ledger.Record
+	var legacyRec ledger.Record
+	for _, r := range all {
+		if r.Decision == "passthrough" {
+			legacyRec = r
+		} else {
+			recs = append(recs, r)
+		}
+	}
+	if legacyRec.Decision != "passthrough" || legacyRec.Reason != "legacy SQL is never rewritten" || legacyRec.QueryID == "" || legacyRec.Fingerprint == "" {
+		t.Errorf("the legacy SQL statement's record: %+v", legacyRec)
+	}
 	for _, r := range recs {
 		switch {
 		case r.Frontend != "bigquery" || r.Decision != "rewrite" || r.QueryID == "":
@@ -133,6 +148,9 @@ func TestBigQueryLedger(t *testing.T) {
 		case r.BytesSaved != full-*r.BytesProcessed || r.MoneySaved <= 0 || r.PricePerTiB != 6.25:
 			t.Errorf("savings %d (%v), want %d - %d at 6.25 per TiB", r.BytesSaved, r.MoneySaved, full, *r.BytesProcessed)
 		}
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records of rewrites, want 2", len(recs))
 	}
 	if r := recs[0]; r.Rows == nil || *r.Rows != 100 {
 		t.Errorf("the jobs.query record's rows: %+v", r.Rows)
