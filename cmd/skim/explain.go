@@ -17,6 +17,7 @@ import (
 	ptrino "github.com/skimdata/skim/proxy/trino"
 	"github.com/skimdata/skim/rewrite"
 	"github.com/skimdata/skim/rewrite/stmt"
+	"github.com/skimdata/skim/rewrite/textdiff"
 )
 
 const explainUsage = `Usage: skim explain --catalog FILE [flags] [SQL | -]
@@ -158,8 +159,8 @@ func writeReport(w io.Writer, res *rewrite.Result) {
 	if res.Changed {
 		fmt.Fprintln(w, "--- original")
 		fmt.Fprintln(w, "+++ rewritten")
-		for _, l := range diffLines(res.Original, res.Rewritten) {
-			fmt.Fprintln(w, l)
+		for _, l := range textdiff.Lines(res.Original, res.Rewritten) {
+			fmt.Fprintln(w, l.Op.Sign()+l.Text)
 		}
 	} else {
 		fmt.Fprintln(w, "statement (unchanged):")

@@ -3,6 +3,8 @@ package dashboard
 import (
 	"html/template"
 	"io"
+
+	"github.com/skimdata/skim/rewrite/textdiff"
 )
 
 // pageTemplate renders the dashboard. html/template escapes every value by
@@ -14,25 +16,16 @@ type pageTemplate struct {
 
 func newPageTemplate() *pageTemplate {
 	funcs := template.FuncMap{
-		"lineClass": func(o op) string {
+		"lineClass": func(o textdiff.Op) string {
 			switch o {
-			case removed:
+			case textdiff.Removed:
 				return "del"
-			case added:
+			case textdiff.Added:
 				return "add"
 			}
 			return "same"
 		},
-		"lineSign": func(o op) string {
-			switch o {
-			case removed:
-				return "-"
-			case added:
-				return "+"
-			}
-			return " "
-		},
-		"isRemoved": func(o op) bool { return o == removed },
+		"isRemoved": func(o textdiff.Op) bool { return o == textdiff.Removed },
 		"top": func(id, title, what string, rows []groupRow) topList {
 			return topList{ID: id, Title: title, What: what, Rows: rows}
 		},
@@ -188,7 +181,7 @@ td.key{overflow-wrap:break-word}
 {{- else}}
 <div class="diff mono">
 {{- range .Lines}}
-<div class="{{lineClass .Op}}"><span class="sign">{{lineSign .Op}} </span>{{$del := isRemoved .Op}}{{range .Segments}}{{if .Changed}}{{if $del}}<del>{{.Text}}</del>{{else}}<ins>{{.Text}}</ins>{{end}}{{else}}{{.Text}}{{end}}{{end}}</div>
+<div class="{{lineClass .Op}}"><span class="sign">{{.Op.Sign}} </span>{{$del := isRemoved .Op}}{{range .Segments}}{{if .Changed}}{{if $del}}<del>{{.Text}}</del>{{else}}<ins>{{.Text}}</ins>{{end}}{{else}}{{.Text}}{{end}}{{end}}</div>
 {{- end}}
 </div>
 {{- if .Truncated}}<p class="muted">The statement is longer than the page shows.</p>{{end}}

@@ -11,6 +11,7 @@ import (
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/proxy/ledger"
 	"github.com/skimdata/skim/proxy/report"
+	"github.com/skimdata/skim/rewrite/textdiff"
 )
 
 // view is everything the page shows, formatted; the template only lays it
@@ -63,7 +64,7 @@ type rewriteView struct {
 	BytesSaved         string
 	BytesSavedRaw      int64
 	MoneySaved         string
-	Lines              []diffLine
+	Lines              []textdiff.Line
 	NoText, Truncated  bool
 }
 
@@ -149,7 +150,7 @@ func rewriteRow(r report.Rewrite, loc *time.Location) rewriteView {
 	a, ta := clip(r.SQL)
 	b, tb := clip(r.Rewritten)
 	rv.Truncated = ta || tb
-	rv.Lines = diffSQL(a, b)
+	rv.Lines = textdiff.Lines(a, b)
 	return rv
 }
 

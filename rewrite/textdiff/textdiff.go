@@ -1,4 +1,12 @@
-package dashboard
+// Package textdiff compares a statement with its rewrite, line by line and,
+// within changed lines, token by token.
+//
+// Rewrites splice a few words into the client's own text (a TABLESAMPLE
+// clause, a partition filter), so the diff is meant for short texts that
+// differ little: it is a longest-common-subsequence diff of the lines
+// between the common prefix and suffix, bounded in size so that a large
+// statement rewritten in many places costs little to show.
+package textdiff
 
 import (
 	"strings"
@@ -6,26 +14,40 @@ import (
 	"unicode/utf8"
 )
 
-// op says what a diff line or segment is: in both texts, only in the
-// original, or only in the rewrite.
-type op int
+// Op says what a line or segment is: in both texts, only in the original,
+// or only in the rewrite.
+type Op int
 
+// The ops of a diff.
 const (
-	same op = iota
-	removed
-	added
+	Same Op = iota
+	Removed
+	Added
 )
 
-// diffLine is one line of a diff, cut into segments so that the part of a
-// changed line that actually changed can be highlighted.
-type diffLine struct {
-	Op       op
-	Segments []segment
+// Sign is the op's mark at the start of a line in a unified diff: a space,
+// '-' or '+'.
+func (o Op) Sign() string {
+	switch o {
+	case Removed:
+		return "-"
+	case Added:
+		return "+"
+	}
+	return " "
 }
 
-// segment is a run of a line's text; Changed marks the tokens that are not
+// Line is one line of a diff. Text is the whole line; Segments cut it so
+// that the part of a changed line that actually changed can be highlighted.
+type Line struct {
+	Op       Op
+	Text     string
+	Segments []Segment
+}
+
+// Segment is a run of a line's text; Changed marks the tokens that are not
 // in the line it was paired with.
-type segment struct {
+type Segment struct {
 	Text    string
 	Changed bool
 }
@@ -34,49 +56,50 @@ type segment struct {
 // few tokens of statements that are mostly short, and the common prefix and
 // suffix are cut off first, so the bound is only reached by large
 // statements rewritten in many places; those show their differing middle as
-// removed and added in full instead of costing the page seconds.
+// removed and added in full instead of costing seconds.
 const maxCells = 1 << 20
 
-// diffSQL returns a line diff of a and b. A run of removed lines followed
-// by a run of added lines is a change: its lines are paired in order and
-// the tokens that differ within each pair are marked, because a rewrite
-// usually inserts a few words into a line (a TABLESAMPLE clause) and a
-// one-line statement would otherwise show as one line removed, one added.
-func diffSQL(a, b string) []diffLine {
-	x := splitLines(a)
-	y := splitLines(b)
-	ops := diffSeq(x, y)
-	var out []diffLine
+// Lines returns a line diff of a and b; Windows line ends count as plain
+// ones, and a final line end does not make an empty line. Removals come
+// before additions wherever both would do, as in unified diffs. A run of
+// removed lines followed by a run of added lines is a change: its lines
+// are paired in order and the tokens that differ within each pair are
+// marked, because a rewrite usually inserts a few words into a line (a
+// TABLESAMPLE clause) and a one-line statement would otherwise show as one
+// line removed, one added.
+func Lines(a, b string) []Line {
+	ops := diffSeq(splitLines(a), splitLines(b))
+	var out []Line
 	for i := 0; i < len(ops); {
-		if ops[i].op == same {
-			out = append(out, diffLine{Op: same, Segments: []segment{{Text: ops[i].text}}})
+		if ops[i].op == Same {
+			out = append(out, Line{Op: Same, Text: ops[i].text, Segments: []Segment{{Text: ops[i].text}}})
 			i++
 			continue
 		}
 		// Collect a change: removed lines, then added lines.
 		var dels, adds []string
-		for ; i < len(ops) && ops[i].op == removed; i++ {
+		for ; i < len(ops) && ops[i].op == Removed; i++ {
 			dels = append(dels, ops[i].text)
 		}
-		for ; i < len(ops) && ops[i].op == added; i++ {
+		for ; i < len(ops) && ops[i].op == Added; i++ {
 			adds = append(adds, ops[i].text)
 		}
-		delSegs := make([][]segment, len(dels))
-		addSegs := make([][]segment, len(adds))
+		delSegs := make([][]Segment, len(dels))
+		addSegs := make([][]Segment, len(adds))
 		for k := range dels {
-			delSegs[k] = []segment{{Text: dels[k], Changed: true}}
+			delSegs[k] = []Segment{{Text: dels[k], Changed: true}}
 		}
 		for k := range adds {
-			addSegs[k] = []segment{{Text: adds[k], Changed: true}}
+			addSegs[k] = []Segment{{Text: adds[k], Changed: true}}
 		}
 		for k := 0; k < len(dels) && k < len(adds); k++ {
 			delSegs[k], addSegs[k] = diffTokens(dels[k], adds[k])
 		}
-		for _, s := range delSegs {
-			out = append(out, diffLine{Op: removed, Segments: s})
+		for k, s := range delSegs {
+			out = append(out, Line{Op: Removed, Text: dels[k], Segments: s})
 		}
-		for _, s := range addSegs {
-			out = append(out, diffLine{Op: added, Segments: s})
+		for k, s := range addSegs {
+			out = append(out, Line{Op: Added, Text: adds[k], Segments: s})
 		}
 	}
 	return out
@@ -88,7 +111,7 @@ func splitLines(s string) []string {
 }
 
 type edit struct {
-	op   op
+	op   Op
 	text string
 }
 
@@ -105,21 +128,21 @@ func diffSeq(x, y []string) []edit {
 	}
 	var out []edit
 	for _, t := range x[:p] {
-		out = append(out, edit{same, t})
+		out = append(out, edit{Same, t})
 	}
 	mx, my := x[p:len(x)-s], y[p:len(y)-s]
 	if len(mx)*len(my) > maxCells {
 		for _, t := range mx {
-			out = append(out, edit{removed, t})
+			out = append(out, edit{Removed, t})
 		}
 		for _, t := range my {
-			out = append(out, edit{added, t})
+			out = append(out, edit{Added, t})
 		}
 	} else {
 		out = append(out, lcsEdits(mx, my)...)
 	}
 	for _, t := range x[len(x)-s:] {
-		out = append(out, edit{same, t})
+		out = append(out, edit{Same, t})
 	}
 	return out
 }
@@ -146,14 +169,14 @@ func lcsEdits(x, y []string) []edit {
 	for i < len(x) || j < len(y) {
 		switch {
 		case i < len(x) && j < len(y) && x[i] == y[j]:
-			out = append(out, edit{same, x[i]})
+			out = append(out, edit{Same, x[i]})
 			i++
 			j++
 		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
-			out = append(out, edit{removed, x[i]})
+			out = append(out, edit{Removed, x[i]})
 			i++
 		default:
-			out = append(out, edit{added, y[j]})
+			out = append(out, edit{Added, y[j]})
 			j++
 		}
 	}
@@ -162,15 +185,15 @@ func lcsEdits(x, y []string) []edit {
 
 // diffTokens diffs two lines token by token and returns each line's
 // segments, with the tokens not in the other line marked changed.
-func diffTokens(a, b string) (as, bs []segment) {
+func diffTokens(a, b string) (as, bs []Segment) {
 	for _, e := range diffSeq(tokens(a), tokens(b)) {
 		switch e.op {
-		case same:
+		case Same:
 			as = appendSegment(as, e.text, false)
 			bs = appendSegment(bs, e.text, false)
-		case removed:
+		case Removed:
 			as = appendSegment(as, e.text, true)
-		case added:
+		case Added:
 			bs = appendSegment(bs, e.text, true)
 		}
 	}
@@ -179,12 +202,12 @@ func diffTokens(a, b string) (as, bs []segment) {
 
 // appendSegment adds text to the last segment when it has the same mark,
 // so that a changed clause is one highlight, not one per token.
-func appendSegment(segs []segment, text string, changed bool) []segment {
+func appendSegment(segs []Segment, text string, changed bool) []Segment {
 	if n := len(segs); n > 0 && segs[n-1].Changed == changed {
 		segs[n-1].Text += text
 		return segs
 	}
-	return append(segs, segment{Text: text, Changed: changed})
+	return append(segs, Segment{Text: text, Changed: changed})
 }
 
 // tokens cuts a line into words (letters, digits, underscores, dots

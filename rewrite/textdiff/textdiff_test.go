@@ -1,29 +1,33 @@
-package dashboard
+package textdiff
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// render writes a diff compactly: one line per diff line, its sign, and
+// unified writes a diff as skim explain prints it: each line's sign and its
+// text.
+func unified(lines []Line) []string {
+	var out []string
+	for _, l := range lines {
+		out = append(out, l.Op.Sign()+l.Text)
+	}
+	return out
+}
+
+// marked writes a diff compactly: one line per diff line, its sign, and
 // [-removed-] and {+added+} around the changed segments.
-func render(lines []diffLine) string {
+func marked(lines []Line) string {
 	var b strings.Builder
 	for _, l := range lines {
-		switch l.Op {
-		case same:
-			b.WriteString(" ")
-		case removed:
-			b.WriteString("-")
-		case added:
-			b.WriteString("+")
-		}
+		b.WriteString(l.Op.Sign())
 		for _, s := range l.Segments {
 			switch {
 			case !s.Changed:
 				b.WriteString(s.Text)
-			case l.Op == removed:
+			case l.Op == Removed:
 				b.WriteString("[-" + s.Text + "-]")
 			default:
 				b.WriteString("{+" + s.Text + "+}")
@@ -34,7 +38,27 @@ func render(lines []diffLine) string {
 	return b.String()
 }
 
-func TestDiffSQL(t *testing.T) {
+func TestLinesUnified(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want []string
+	}{
+		{"a\nb\nc", "a\nb\nc", []string{" a", " b", " c"}},
+		{"a\nb\nc", "a\nB\nc", []string{" a", "-b", "+B", " c"}},
+		{"a\nc", "a\nb\nc\n", []string{" a", "+b", " c"}},
+		{"a\nb", "b", []string{"-a", " b"}},
+		{"SELECT a\nFROM t\nLIMIT 5", "SELECT a\nFROM t TABLESAMPLE BERNOULLI (2)\nLIMIT 5",
+			[]string{" SELECT a", "-FROM t", "+FROM t TABLESAMPLE BERNOULLI (2)", " LIMIT 5"}},
+		{"", "SELECT 1", []string{"-", "+SELECT 1"}},
+	}
+	for _, tt := range tests {
+		if got := unified(Lines(tt.a, tt.b)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Lines(%q, %q) = %q, want %q", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestLinesMarked(t *testing.T) {
 	tests := []struct {
 		name string
 		a, b string
@@ -67,22 +91,34 @@ func TestDiffSQL(t *testing.T) {
 			"-SELECT 'héllo' FROM t\n+SELECT 'héllo' FROM t{+ TABLESAMPLE SYSTEM (1)+}\n"},
 	}
 	for _, tt := range tests {
-		if got := render(diffSQL(tt.a, tt.b)); got != tt.want {
+		if got := marked(Lines(tt.a, tt.b)); got != tt.want {
 			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
 		}
 	}
 }
 
-func TestDiffSQLLarge(t *testing.T) {
+func TestLinesTextIsWholeLine(t *testing.T) {
+	for _, l := range Lines("SELECT a\nFROM t\nLIMIT 5", "SELECT a\nFROM t TABLESAMPLE BERNOULLI (2)\nLIMIT 5") {
+		var joined strings.Builder
+		for _, s := range l.Segments {
+			joined.WriteString(s.Text)
+		}
+		if joined.String() != l.Text {
+			t.Errorf("%s line %q has segments spelling %q", l.Op.Sign(), l.Text, joined.String())
+		}
+	}
+}
+
+func TestLinesLarge(t *testing.T) {
 	// Beyond maxCells the middle shows as removed then added, whole.
 	var a, b []string
 	for i := 0; i < 1100; i++ {
-		a = append(a, "a"+itoa(int64(i)))
-		b = append(b, "b"+itoa(int64(i)))
+		a = append(a, "a"+strconv.Itoa(i))
+		b = append(b, "b"+strconv.Itoa(i))
 	}
-	lines := diffSQL("head\n"+strings.Join(a, "\n")+"\ntail", "head\n"+strings.Join(b, "\n")+"\ntail")
-	if len(lines) != 2+2*1100 || lines[0].Op != same || lines[1].Op != removed || lines[1100].Op != removed ||
-		lines[1101].Op != added || lines[len(lines)-1].Op != same {
+	lines := Lines("head\n"+strings.Join(a, "\n")+"\ntail", "head\n"+strings.Join(b, "\n")+"\ntail")
+	if len(lines) != 2+2*1100 || lines[0].Op != Same || lines[1].Op != Removed || lines[1100].Op != Removed ||
+		lines[1101].Op != Added || lines[len(lines)-1].Op != Same {
 		t.Errorf("large diff has %d lines, not head, 1100 removed, 1100 added, tail", len(lines))
 	}
 }
