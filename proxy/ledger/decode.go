@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -20,6 +21,12 @@ func (d *decoder) decode(line []byte) (Record, error) {
 	var r Record
 	v, err := d.parser.ParseBytes(line)
 	if err != nil {
+		// encoding/json says what is wrong more briefly, without
+		// repeating the rest of the line; bad lines are rare enough.
+		var any json.RawMessage
+		if jerr := json.Unmarshal(line, &any); jerr != nil {
+			return r, jerr
+		}
 		return r, err
 	}
 	obj, err := v.Object()
