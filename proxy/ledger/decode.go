@@ -23,8 +23,8 @@ func (d *decoder) decode(line []byte) (Record, error) {
 	if err != nil {
 		// encoding/json says what is wrong more briefly, without
 		// repeating the rest of the line; bad lines are rare enough.
-		var any json.RawMessage
-		if jerr := json.Unmarshal(line, &any); jerr != nil {
+		var raw json.RawMessage
+		if jerr := json.Unmarshal(line, &raw); jerr != nil {
 			return r, jerr
 		}
 		return r, err
