@@ -13,9 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/skimdata/skim/catalog"
-	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy/advice"
-	"github.com/skimdata/skim/proxy/ledger"
 	"github.com/skimdata/skim/proxy/report"
 )
 
@@ -44,11 +42,9 @@ func adviseCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 func adviseAt(ctx context.Context, args []string, stdout, stderr io.Writer, log *zap.Logger, now time.Time) error {
 	fs := flag.NewFlagSet("advise", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	source := fs.String("ledger", "", "the ledger: a JSON-lines file or a postgres:// URL (default: the configuration's ledger.file or ledger.postgres)")
+	var window ledgerWindow
+	window.register(fs, "30d")
 	catalogFile := fs.String("catalog", "", "static catalog YAML file (default: the configuration's catalog.file)")
-	configFile := fs.String("config", "", "skim configuration file, for its catalog.file and its ledger")
-	since := fs.String("since", "30d", "start (inclusive): a duration back from now, a date or an RFC 3339 time")
-	until := fs.String("until", "now", "end (exclusive): a duration back from now, a date or an RFC 3339 time")
 	table := fs.String("table", "", "advise on this fully qualified table only")
 	top := fs.Int("top", 20, "list the N tables that would save the most; 0 lists all")
 	format := fs.String("format", "table", "output format: table (for people) or json (for scripts)")
@@ -71,35 +67,12 @@ func adviseAt(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	if *top < 0 {
 		return usagef("advise: --top %d is negative; give the number of tables to list, or 0 for all", *top)
 	}
-	from, err := parseWhen(*since, now)
+	source, span, cfg, err := window.resolve("advise", now)
 	if err != nil {
-		return usagef("advise: --since %v", err)
+		return err
 	}
-	to, err := parseWhen(*until, now)
-	if err != nil {
-		return usagef("advise: --until %v", err)
-	}
-	if !from.Before(to) {
-		return usagef("advise: --since (%s) is not before --until (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
-	}
-
-	if *configFile != "" {
-		cfg, err := config.Load(*configFile)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		if *source == "" {
-			*source = cfg.Ledger.File
-		}
-		if *source == "" {
-			*source = cfg.Ledger.Postgres
-		}
-		if *catalogFile == "" {
-			*catalogFile = cfg.Catalog.File
-		}
-	}
-	if *source == "" {
-		return usagef("advise: no ledger: pass --ledger FILE (the file skim serve's --ledger writes), --ledger postgres://... or a --config with ledger.file or ledger.postgres")
+	if cfg != nil && *catalogFile == "" {
+		*catalogFile = cfg.Catalog.File
 	}
 	// Without a catalog the filter counts still tell the owner a lot;
 	// only the savings need the tables' sizes and partitioning.
@@ -114,7 +87,7 @@ func adviseAt(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 		fmt.Fprintln(stderr, "skim: warning: no catalog, so no savings are estimated; pass --catalog FILE or a --config with catalog.file")
 	}
 
-	rep, stats, err := advice.Run(ctx, *source, ledger.Span{From: from, To: to}, cat, advice.Options{Table: *table}, log)
+	rep, stats, err := advice.Run(ctx, source, span, cat, advice.Options{Table: *table}, log)
 	if err != nil {
 		return fmt.Errorf("advise: %w", err)
 	}
@@ -136,9 +109,9 @@ func adviseAt(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 			*advice.Report
 			OmittedTables int `json:"omitted_tables"`
 			SkippedLines  int `json:"skipped_lines"`
-		}{from, to, rep, omitted, stats.Skipped})
+		}{span.From, span.To, rep, omitted, stats.Skipped})
 	}
-	writeAdvice(stdout, rep, from, to, omitted)
+	writeAdvice(stdout, rep, span.From, span.To, omitted)
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 )
 
 const reportUsage = `Usage: skim report --ledger FILE|postgres://... [flags]
+       skim report --config skim.yaml [flags]
 
 Adds up the ledger skim serve writes: statements, the bytes they would have
 scanned and did scan, and the bytes and money the rewrites saved. Without
@@ -43,9 +44,8 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 func reportAt(ctx context.Context, args []string, stdout, stderr io.Writer, now time.Time) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	source := fs.String("ledger", "", "the ledger: a JSON-lines file or a postgres:// URL (required)")
-	since := fs.String("since", "7d", "start of the report (inclusive): a duration back from now, a date or an RFC 3339 time")
-	until := fs.String("until", "now", "end of the report (exclusive): a duration back from now, a date or an RFC 3339 time")
+	var window ledgerWindow
+	window.register(fs, "7d")
 	by := fs.String("by", "", "one row per user, team, table, rule, policy or day (default: totals, top tables and top users)")
 	format := fs.String("format", "table", "output format: table (for people), csv (for spreadsheets) or json (for scripts)")
 	fs.Usage = func() {
@@ -61,19 +61,9 @@ func reportAt(ctx context.Context, args []string, stdout, stderr io.Writer, now 
 	if fs.NArg() > 0 {
 		return usagef("report: unexpected argument %q; the ledger goes in --ledger", fs.Arg(0))
 	}
-	if *source == "" {
-		return usagef("report: no ledger: pass --ledger FILE (the file skim serve's --ledger writes) or --ledger postgres://...")
-	}
-	from, err := parseWhen(*since, now)
+	source, span, _, err := window.resolve("report", now)
 	if err != nil {
-		return usagef("report: --since %v", err)
-	}
-	to, err := parseWhen(*until, now)
-	if err != nil {
-		return usagef("report: --until %v", err)
-	}
-	if !from.Before(to) {
-		return usagef("report: --since (%s) is not before --until (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
+		return err
 	}
 	var dim report.Dimension
 	if *by != "" {
@@ -87,7 +77,7 @@ func reportAt(ctx context.Context, args []string, stdout, stderr io.Writer, now 
 		return usagef("report: --format %q is not a format; use table, csv or json", *format)
 	}
 
-	sum, stats, err := report.Build(ctx, *source, ledger.Span{From: from, To: to}, report.Options{By: dim})
+	sum, stats, err := report.Build(ctx, source, span, report.Options{By: dim})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -386,3 +386,25 @@ func TestParseWhen(t *testing.T) {
 		}
 	}
 }
+
+// TestReportConfig: with --config and no --ledger, report reads the
+// ledger the configuration names; with neither, it says what to pass.
+func TestReportConfig(t *testing.T) {
+	path := writeTestLedger(t, reportRecords())
+	cfgFile := filepath.Join(t.TempDir(), "skim.yaml")
+	if err := os.WriteFile(cfgFile, []byte("ledger: {file: "+path+"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"report", "--config", cfgFile, "--since", "2026-11-01", "--until", "2026-12-01"}, strings.NewReader(""), &out, &errOut); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "statements            4\n") {
+		t.Errorf("the report does not count the configuration's ledger:\n%s", out.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run([]string{"report"}, strings.NewReader(""), &out, &errOut); code != exitUsage || !strings.Contains(errOut.String(), "--config with ledger.file or ledger.postgres") {
+		t.Errorf("exit %d, stderr %s", code, errOut.String())
+	}
+}
