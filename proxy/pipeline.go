@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -151,7 +152,7 @@ func (p *Pipeline) begin(cfg *config.Config, s Statement, req rewrite.Request, r
 	p.sweep(start)
 	decided := p.opts.Now()
 	run := &Run{Result: res, ID: ledger.NewID(), p: p, lastNews: decided}
-	run.Notice = notice(res, req)
+	run.Notice = shorten(notice(res, req), maxNoticeBytes)
 	run.rec = p.record(cfg, s, req, res, run.ID)
 	run.rec.RewriteMS = float64(decided.Sub(start).Microseconds()) / 1000
 	if p.metrics != nil {
@@ -325,6 +326,24 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// maxNoticeBytes bounds a notice: Trino's travels in every page's URL and
+// BigQuery's in a response header, which load balancers cap at a few KiB,
+// while advice can quote a whole statement.
+const maxNoticeBytes = 1500
+
+// shorten cuts s to at most n bytes, at a character boundary, marking the
+// cut with an ellipsis.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // notice is what the client is told about the statement, "" when skim

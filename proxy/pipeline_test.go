@@ -271,3 +271,20 @@ func TestWithoutCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestShorten(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly ten", 11, "exactly ten"},
+		{"abcdefghijkl", 10, "abcdefg…"},
+		{"ééééé", 8, "éé…"},
+	} {
+		if got := shorten(tt.in, tt.n); got != tt.want || len(got) > tt.n {
+			t.Errorf("shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
