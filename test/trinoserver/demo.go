@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/skimdata/skim/test/sqltext"
 	"go.uber.org/zap"
 )
 
@@ -350,25 +351,25 @@ func demoPartitions(ctx context.Context, pool *pgxpool.Pool, oid uint32, partiti
 // ("FOR VALUES IN ('x')"), one value per partitioning column; nil for
 // other bounds.
 func boundValues(bound string) []string {
-	toks, err := lex(bound)
+	toks, err := sqltext.Trino.Lex(bound)
 	if err != nil {
 		return nil
 	}
-	w := words(toks)
+	w := sqltext.Words(toks)
 	for i := 0; i+1 < len(w); i++ {
-		if !(w[i].is("from") || w[i].is("in")) || w[i+1].text != "(" {
+		if !(w[i].Is("from") || w[i].Is("in")) || w[i+1].Text != "(" {
 			continue
 		}
 		var values []string
 		for _, t := range w[i+2:] {
 			switch {
-			case t.text == ")":
+			case t.Text == ")":
 				return values
-			case t.text == ",":
-			case t.kind == tokString:
-				values = append(values, t.stringValue())
-			case t.kind == tokNumber:
-				values = append(values, t.text)
+			case t.Text == ",":
+			case t.Kind == sqltext.String:
+				values = append(values, stringValue(t))
+			case t.Kind == sqltext.Number:
+				values = append(values, t.Text)
 			default:
 				return nil // MINVALUE, MAXVALUE or an expression
 			}

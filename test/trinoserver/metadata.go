@@ -31,6 +31,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/skimdata/skim/test/sqltext"
 )
 
 // partitionsTable is a "$partitions" table a statement reads. The statement
@@ -58,31 +59,31 @@ type columnRef struct {
 // Trino metadata, if names is one: names are the parts of the name, prev
 // and next the tokens around it. A $partitions table is added to
 // partitions.
-func metadataRelation(prev token, names []token, next token, partitions *[]partitionsTable) (string, bool) {
+func metadataRelation(prev sqltext.Token, names []sqltext.Token, next sqltext.Token, partitions *[]partitionsTable) (string, bool) {
 	n := len(names)
-	if n == 3 && names[1].name() == "information_schema" && names[2].name() == "columns" {
-		sql := informationSchemaColumns(names[0].name())
+	if n == 3 && nameOf(names[1]) == "information_schema" && nameOf(names[2]) == "columns" {
+		sql := informationSchemaColumns(nameOf(names[0]))
 		if !startsAlias(next) {
 			sql += " AS columns"
 		}
 		return sql, true
 	}
 	last := names[n-1]
-	table, ok := strings.CutSuffix(last.name(), "$partitions")
+	table, ok := strings.CutSuffix(nameOf(last), "$partitions")
 	// A shorter name could be a column: only a table follows FROM or JOIN.
-	isTable := n == 3 || prev.is("from") || prev.is("join")
-	if last.kind != tokQuoted || !ok || table == "" || n > 3 || !isTable {
+	isTable := n == 3 || prev.Is("from") || prev.Is("join")
+	if last.Kind != sqltext.QuotedName || !ok || table == "" || n > 3 || !isTable {
 		return "", false
 	}
 	relation := pgx.Identifier{table}
 	if n >= 2 {
-		relation = pgx.Identifier{names[n-2].name(), table}
+		relation = pgx.Identifier{nameOf(names[n-2]), table}
 	}
 	parts := make([]string, n)
 	for i, t := range names {
-		parts[i] = t.name()
+		parts[i] = nameOf(t)
 	}
-	pt := partitionsTable{relation: relation.Sanitize(), trinoName: strings.Join(parts, "."), temp: last.name()}
+	pt := partitionsTable{relation: relation.Sanitize(), trinoName: strings.Join(parts, "."), temp: nameOf(last)}
 	taken := false
 	for _, other := range *partitions {
 		if other.relation == pt.relation {
@@ -100,14 +101,14 @@ func metadataRelation(prev token, names []token, next token, partitions *[]parti
 
 // startsAlias reports whether the token after a table name begins its
 // alias, which then must not get a default one.
-func startsAlias(t token) bool {
-	if t.is("as") || t.kind == tokQuoted {
+func startsAlias(t sqltext.Token) bool {
+	if t.Is("as") || t.Kind == sqltext.QuotedName {
 		return true
 	}
-	if t.kind != tokIdent {
+	if t.Kind != sqltext.Ident {
 		return false
 	}
-	switch strings.ToLower(t.text) {
+	switch strings.ToLower(t.Text) {
 	case "where", "group", "order", "having", "limit", "offset", "fetch", "join", "left", "right", "full",
 		"inner", "cross", "natural", "on", "using", "union", "except", "intersect", "window", "tablesample", "for":
 		return false
@@ -420,11 +421,11 @@ func rowFieldName(name string) string {
 
 // nameParts reads a possibly qualified name starting at word k and returns
 // its parts with the index of the word after it.
-func nameParts(w func(int) token, k int) ([]string, int) {
+func nameParts(w func(int) sqltext.Token, k int) ([]string, int) {
 	var parts []string
-	for w(k).isName() {
-		parts = append(parts, w(k).name())
-		if w(k+1).text != "." {
+	for w(k).IsName() {
+		parts = append(parts, nameOf(w(k)))
+		if w(k+1).Text != "." {
 			return parts, k + 1
 		}
 		k += 2
@@ -433,8 +434,8 @@ func nameParts(w func(int) token, k int) ([]string, int) {
 }
 
 // showStats plans SHOW STATS FOR [catalog.][schema.]table.
-func (p *plan) showStats(w func(int) token, n int) error {
-	if w(3).text == "(" {
+func (p *plan) showStats(w func(int) sqltext.Token, n int) error {
+	if w(3).Text == "(" {
 		return fail(genericUserError, "this test server supports SHOW STATS FOR a table, not for a query")
 	}
 	parts, k := nameParts(w, 3)

@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skimdata/skim/test/sqltext"
 	"github.com/trinodb/trino-go-client/trino"
 )
 
 func translateSQL(t *testing.T, sql string) (string, []partitionsTable) {
 	t.Helper()
-	toks, err := lex(sql)
+	toks, err := sqltext.Trino.Lex(sql)
 	if err == nil {
 		toks, err = trimStatement(toks)
 	}

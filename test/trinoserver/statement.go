@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/skimdata/skim/test/sqltext"
 )
 
 // Trino's response headers for session changes.
@@ -57,7 +59,7 @@ type plan struct {
 // planStatement parses the SQL of a request.
 func planStatement(sql string, sess session) *plan {
 	p := &plan{statement: sql, headers: http.Header{}}
-	toks, err := lex(sql)
+	toks, err := sqltext.Trino.Lex(sql)
 	if err == nil {
 		toks, err = trimStatement(toks)
 	}
@@ -73,20 +75,15 @@ func planStatement(sql string, sess session) *plan {
 
 // decide fills in the plan for one trimmed statement. EXECUTE resolves to
 // a prepared statement that is decided in turn, but cannot be an EXECUTE.
-func (p *plan) decide(toks []token, sess session, allowExecute bool) error {
-	idx := make([]int, 0, len(toks)) // token indexes of the words
-	for i, t := range toks {
-		if t.kind != tokSpace {
-			idx = append(idx, i)
-		}
-	}
-	w := func(k int) token {
+func (p *plan) decide(toks []sqltext.Token, sess session, allowExecute bool) error {
+	idx := sqltext.Significant(toks) // token indexes of the words
+	w := func(k int) sqltext.Token {
 		if k >= len(idx) {
-			return token{kind: tokSpace}
+			return sqltext.Token{Kind: sqltext.Space}
 		}
 		return toks[idx[k]]
 	}
-	rest := func(k int) []token { // the tokens from word k on
+	rest := func(k int) []sqltext.Token { // the tokens from word k on
 		if k >= len(idx) {
 			return nil
 		}
@@ -97,43 +94,43 @@ func (p *plan) decide(toks []token, sess session, allowExecute bool) error {
 	}
 
 	switch {
-	case w(0).is("start") && w(1).is("transaction"):
+	case w(0).Is("start") && w(1).Is("transaction"):
 		if !sess.hasTransaction {
 			return fail(incompatibleClient, "START TRANSACTION is not supported by this client: it sent no X-Trino-Transaction-Id header")
 		}
 		p.headers.Set(headerStartedTransaction, newUUID())
 		p.updateType = "START TRANSACTION"
-	case w(0).is("commit") || w(0).is("rollback"):
+	case w(0).Is("commit") || w(0).Is("rollback"):
 		if sess.transactionID == "" || strings.EqualFold(sess.transactionID, "NONE") {
 			return fail(notInTransaction, "No transaction in progress")
 		}
 		p.headers.Set(headerClearTransaction, "true")
-		p.updateType = strings.ToUpper(w(0).text)
-	case w(0).is("set") && w(1).is("session"):
+		p.updateType = strings.ToUpper(w(0).Text)
+	case w(0).Is("set") && w(1).Is("session"):
 		name, k := dottedName(w, 2)
-		if name == "" || w(k).text != "=" || k+1 >= len(idx) {
+		if name == "" || w(k).Text != "=" || k+1 >= len(idx) {
 			return fail(syntaxError, "expected SET SESSION name = value")
 		}
-		value := strings.TrimSpace(join(rest(k + 1)))
-		if k+2 == len(idx) && w(k+1).kind == tokString {
-			value = w(k + 1).stringValue()
+		value := strings.TrimSpace(sqltext.Join(rest(k + 1)))
+		if k+2 == len(idx) && w(k+1).Kind == sqltext.String {
+			value = stringValue(w(k + 1))
 		}
 		p.headers.Add(headerSetSession, name+"="+url.QueryEscape(value))
 		p.updateType = "SET SESSION"
-	case w(0).is("reset") && w(1).is("session"):
+	case w(0).Is("reset") && w(1).Is("session"):
 		name, k := dottedName(w, 2)
 		if name == "" || k != len(idx) {
 			return fail(syntaxError, "expected RESET SESSION name")
 		}
 		p.headers.Add(headerClearSession, name)
 		p.updateType = "RESET SESSION"
-	case w(0).is("use"):
+	case w(0).Is("use"):
 		catalog, schema := sess.catalog, ""
 		switch {
-		case len(idx) == 2 && w(1).isName():
-			schema = w(1).name()
-		case len(idx) == 4 && w(1).isName() && w(2).text == "." && w(3).isName():
-			catalog, schema = w(1).name(), w(3).name()
+		case len(idx) == 2 && w(1).IsName():
+			schema = nameOf(w(1))
+		case len(idx) == 4 && w(1).IsName() && w(2).Text == "." && w(3).IsName():
+			catalog, schema = nameOf(w(1)), nameOf(w(3))
 		default:
 			return fail(syntaxError, "expected USE schema or USE catalog.schema")
 		}
@@ -143,21 +140,21 @@ func (p *plan) decide(toks []token, sess session, allowExecute bool) error {
 		p.headers.Set(headerSetCatalog, catalog)
 		p.headers.Set(headerSetSchema, schema)
 		p.updateType = "USE"
-	case w(0).is("prepare"):
-		if !w(1).isName() || !w(2).is("from") || len(idx) < 4 {
+	case w(0).Is("prepare"):
+		if !w(1).IsName() || !w(2).Is("from") || len(idx) < 4 {
 			return fail(syntaxError, "expected PREPARE name FROM statement")
 		}
-		p.headers.Add(headerAddedPrepare, url.QueryEscape(w(1).name())+"="+url.QueryEscape(join(rest(3))))
+		p.headers.Add(headerAddedPrepare, url.QueryEscape(nameOf(w(1)))+"="+url.QueryEscape(sqltext.Join(rest(3))))
 		p.updateType = "PREPARE"
-	case w(0).is("deallocate") && w(1).is("prepare"):
-		if !w(2).isName() || len(idx) != 3 {
+	case w(0).Is("deallocate") && w(1).Is("prepare"):
+		if !w(2).IsName() || len(idx) != 3 {
 			return fail(syntaxError, "expected DEALLOCATE PREPARE name")
 		}
-		p.headers.Add(headerDeallocatedPrepare, url.QueryEscape(w(2).name()))
+		p.headers.Add(headerDeallocatedPrepare, url.QueryEscape(nameOf(w(2))))
 		p.updateType = "DEALLOCATE"
-	case w(0).is("execute") && allowExecute:
+	case w(0).Is("execute") && allowExecute:
 		return p.execute(w, rest, len(idx), sess)
-	case w(0).is("show") && w(1).is("stats") && w(2).is("for"):
+	case w(0).Is("show") && w(1).Is("stats") && w(2).Is("for"):
 		return p.showStats(w, len(idx))
 	default:
 		p.executed, p.partitions = translate(toks)
@@ -168,14 +165,14 @@ func (p *plan) decide(toks []token, sess session, allowExecute bool) error {
 
 // execute resolves EXECUTE name [USING ...] and EXECUTE IMMEDIATE 'sql'
 // [USING ...] to the statement they run.
-func (p *plan) execute(w func(int) token, rest func(int) []token, n int, sess session) error {
+func (p *plan) execute(w func(int) sqltext.Token, rest func(int) []sqltext.Token, n int, sess session) error {
 	var sql string
 	k := 2
 	switch {
-	case w(1).is("immediate") && w(2).kind == tokString:
-		sql, k = w(2).stringValue(), 3
-	case w(1).isName():
-		name := w(1).name()
+	case w(1).Is("immediate") && w(2).Kind == sqltext.String:
+		sql, k = stringValue(w(2)), 3
+	case w(1).IsName():
+		name := nameOf(w(1))
 		var ok bool
 		if sql, ok = sess.lookupPrepared(name); !ok {
 			return fail(notFound, "Prepared statement not found: "+name)
@@ -185,12 +182,12 @@ func (p *plan) execute(w func(int) token, rest func(int) []token, n int, sess se
 	}
 	var args []string
 	if k < n {
-		if !w(k).is("using") || k+1 >= n {
-			return fail(syntaxError, "expected USING and parameters after EXECUTE "+w(1).text)
+		if !w(k).Is("using") || k+1 >= n {
+			return fail(syntaxError, "expected USING and parameters after EXECUTE "+w(1).Text)
 		}
 		args = splitArguments(rest(k + 1))
 	}
-	toks, err := lex(sql)
+	toks, err := sqltext.Trino.Lex(sql)
 	if err == nil {
 		toks, err = trimStatement(toks)
 	}
@@ -200,7 +197,7 @@ func (p *plan) execute(w func(int) token, rest func(int) []token, n int, sess se
 	if toks, err = bindParameters(toks, args); err != nil {
 		return err
 	}
-	p.statement = join(toks)
+	p.statement = sqltext.Join(toks)
 	return p.decide(toks, sess, false)
 }
 
@@ -218,16 +215,47 @@ func (s session) lookupPrepared(name string) (string, bool) {
 	return "", false
 }
 
+// trimStatement drops a statement's leading and trailing whitespace and
+// comments and its trailing semicolons, and rejects a second statement
+// after a semicolon: Trino runs one statement per request.
+func trimStatement(toks []sqltext.Token) ([]sqltext.Token, error) {
+	toks, second := sqltext.TrimStatement(toks)
+	if second >= 0 {
+		return nil, fmt.Errorf("more than one statement at offset %d; send one statement per request", second)
+	}
+	start := 0
+	for start < len(toks) && toks[start].Kind == sqltext.Space {
+		start++
+	}
+	return toks[start:], nil
+}
+
+// nameOf returns an identifier's name: unquoted ones lower-cased, as Trino
+// folds them, quoted ones without quotes.
+func nameOf(t sqltext.Token) string {
+	if t.Kind == sqltext.QuotedName {
+		return stringValue(t)
+	}
+	return strings.ToLower(t.Text)
+}
+
+// stringValue returns the value of a string literal or quoted identifier:
+// Trino's always decode.
+func stringValue(t sqltext.Token) string {
+	v, _ := sqltext.Trino.Value(t)
+	return v
+}
+
 // dottedName reads a possibly qualified name (catalog.property) starting
 // at word k and returns it with the index of the word after it.
-func dottedName(w func(int) token, k int) (string, int) {
-	if !w(k).isName() {
+func dottedName(w func(int) sqltext.Token, k int) (string, int) {
+	if !w(k).IsName() {
 		return "", k
 	}
-	parts := []string{w(k).name()}
+	parts := []string{nameOf(w(k))}
 	k++
-	for w(k).text == "." && w(k+1).isName() {
-		parts = append(parts, w(k+1).name())
+	for w(k).Text == "." && w(k+1).IsName() {
+		parts = append(parts, nameOf(w(k+1)))
 		k += 2
 	}
 	return strings.Join(parts, "."), k
@@ -235,15 +263,15 @@ func dottedName(w func(int) token, k int) (string, int) {
 
 // refusesTransaction reports statements PostgreSQL cannot run inside a
 // transaction block.
-func refusesTransaction(w func(int) token, n int) bool {
+func refusesTransaction(w func(int) sqltext.Token, n int) bool {
 	switch {
-	case w(0).is("vacuum"),
-		w(0).is("alter") && w(1).is("system"),
-		(w(0).is("create") || w(0).is("drop")) && w(1).is("database"):
+	case w(0).Is("vacuum"),
+		w(0).Is("alter") && w(1).Is("system"),
+		(w(0).Is("create") || w(0).Is("drop")) && w(1).Is("database"):
 		return true
 	}
 	for k := range n {
-		if w(k).is("concurrently") {
+		if w(k).Is("concurrently") {
 			return true
 		}
 	}
@@ -252,23 +280,23 @@ func refusesTransaction(w func(int) token, n int) bool {
 
 // splitArguments splits the expressions of a USING clause at the commas
 // that are not nested in parentheses or brackets.
-func splitArguments(toks []token) []string {
+func splitArguments(toks []sqltext.Token) []string {
 	var args []string
 	depth, start := 0, 0
 	for i, t := range toks {
-		switch t.text {
+		switch t.Text {
 		case "(", "[":
 			depth++
 		case ")", "]":
 			depth--
 		case ",":
 			if depth == 0 {
-				args = append(args, strings.TrimSpace(join(toks[start:i])))
+				args = append(args, strings.TrimSpace(sqltext.Join(toks[start:i])))
 				start = i + 1
 			}
 		}
 	}
-	return append(args, strings.TrimSpace(join(toks[start:])))
+	return append(args, strings.TrimSpace(sqltext.Join(toks[start:])))
 }
 
 // parseSession reads the client state from a statement request's headers.

@@ -3,6 +3,8 @@ package trinoserver
 import (
 	"fmt"
 	"strings"
+
+	"github.com/skimdata/skim/test/sqltext"
 )
 
 // translate turns one Trino statement, already trimmed by trimStatement,
@@ -26,37 +28,32 @@ import (
 // Everything else passes as it is: TABLESAMPLE SYSTEM/BERNOULLI (p), DATE
 // and TIMESTAMP literals, quoted identifiers, LIMIT and OFFSET in either
 // order all mean the same in PostgreSQL.
-func translate(toks []token) (string, []partitionsTable) {
-	sig := make([]int, 0, len(toks)) // indexes of the significant tokens
-	for i, t := range toks {
-		if t.kind != tokSpace {
-			sig = append(sig, i)
-		}
-	}
-	at := func(k int) token {
+func translate(toks []sqltext.Token) (string, []partitionsTable) {
+	sig := sqltext.Significant(toks)
+	at := func(k int) sqltext.Token {
 		if k < 0 || k >= len(sig) {
-			return token{kind: tokSpace}
+			return sqltext.Token{Kind: sqltext.Space}
 		}
 		return toks[sig[k]]
 	}
 	out := make([]string, len(toks))
 	for i, t := range toks {
-		out[i] = t.text
+		out[i] = t.Text
 	}
 	var partitions []partitionsTable
 	for k, i := range sig {
 		t := toks[i]
-		prevDot := at(k-1).text == "."
+		prevDot := at(k-1).Text == "."
 		switch {
-		case t.isName() && !prevDot:
+		case t.IsName() && !prevDot:
 			parts, last := 1, k
-			names := []token{t}
-			for at(last+1).text == "." && at(last+2).isName() {
+			names := []sqltext.Token{t}
+			for at(last+1).Text == "." && at(last+2).IsName() {
 				parts++
 				last += 2
 				names = append(names, at(last))
 			}
-			if at(last+1).text != "(" {
+			if at(last+1).Text != "(" {
 				if sql, ok := metadataRelation(at(k-1), names, at(last+1), &partitions); ok {
 					for j := i + 1; j <= sig[last]; j++ {
 						out[j] = ""
@@ -65,24 +62,24 @@ func translate(toks []token) (string, []partitionsTable) {
 					continue
 				}
 			}
-			if parts >= 3 && at(last+1).text != "(" {
+			if parts >= 3 && at(last+1).Text != "(" {
 				// Drop the catalog, the dot and any space around it.
 				for j := i; j < sig[k+2]; j++ {
 					out[j] = ""
 				}
 				continue
 			}
-			if t.kind != tokIdent {
+			if t.Kind != sqltext.Ident {
 				continue
 			}
-			if t.is("rand") && at(k+1).text == "(" {
+			if t.Is("rand") && at(k+1).Text == "(" {
 				out[i] = "random"
 				continue
 			}
-			if at(k-1).is("as") || at(k+1).kind == tokString {
-				switch strings.ToLower(t.text) {
+			if at(k-1).Is("as") || at(k+1).Kind == sqltext.String {
+				switch strings.ToLower(t.Text) {
 				case "double":
-					if !at(k + 1).is("precision") {
+					if !at(k + 1).Is("precision") {
 						out[i] = "double precision"
 					}
 				case "tinyint":
@@ -91,8 +88,8 @@ func translate(toks []token) (string, []partitionsTable) {
 					out[i] = "bytea"
 				}
 			}
-		case t.kind == tokBinary:
-			out[i] = `'\x` + t.text[2:len(t.text)-1] + `'::bytea`
+		case t.Kind == sqltext.Bytes:
+			out[i] = `'\x` + t.Text[2:len(t.Text)-1] + `'::bytea`
 		}
 	}
 	return strings.Join(out, ""), partitions
@@ -100,23 +97,23 @@ func translate(toks []token) (string, []partitionsTable) {
 
 // bindParameters replaces the ? placeholders of a prepared statement by
 // the USING literals, in order, as Trino's EXECUTE does.
-func bindParameters(toks []token, args []string) ([]token, error) {
+func bindParameters(toks []sqltext.Token, args []string) ([]sqltext.Token, error) {
 	n := 0
 	for _, t := range toks {
-		if t.kind == tokParam {
+		if t.Kind == sqltext.Param {
 			n++
 		}
 	}
 	if n != len(args) {
 		return nil, fail(invalidParameterUsage, fmt.Sprintf("Incorrect number of parameters: expected %d but found %d", n, len(args)))
 	}
-	out := make([]token, 0, len(toks))
+	out := make([]sqltext.Token, 0, len(toks))
 	next := 0
 	for _, t := range toks {
-		if t.kind == tokParam {
+		if t.Kind == sqltext.Param {
 			// The literal is lexed again with the statement, so its
 			// own rewrites (X'..', DOUBLE '..') apply.
-			argToks, err := lex(args[next])
+			argToks, err := sqltext.Trino.Lex(args[next])
 			if err != nil {
 				return nil, fail(syntaxError, fmt.Sprintf("parameter %d: %v", next+1, err))
 			}

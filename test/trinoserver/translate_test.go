@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/skimdata/skim/test/sqltext"
 )
 
 func TestTranslate(t *testing.T) {
@@ -38,7 +39,7 @@ func TestTranslate(t *testing.T) {
 		{"SELECT * FROM t OFFSET 10 LIMIT 10", "SELECT * FROM t OFFSET 10 LIMIT 10"},
 	}
 	for _, c := range cases {
-		toks, err := lex(c.in)
+		toks, err := sqltext.Trino.Lex(c.in)
 		if err == nil {
 			toks, err = trimStatement(toks)
 		}
@@ -52,42 +53,28 @@ func TestTranslate(t *testing.T) {
 	}
 }
 
-func TestLexRoundTripsAndRejectsUnterminated(t *testing.T) {
-	in := "SELECT a<=b, c||'x''y' , \"q\"\"r\", 1.5e3, .5, ? /* c */ -- d\nFROM t"
-	toks, err := lex(in)
-	if err != nil {
-		t.Fatal(err)
+// TestTrimStatement checks what the server adds to the shared trimming:
+// leading comments go too, and a second statement is refused.
+func TestTrimStatement(t *testing.T) {
+	toks, _ := sqltext.Trino.Lex(" /* c */ SELECT 1 ; -- done\n")
+	got, err := trimStatement(toks)
+	if err != nil || sqltext.Join(got) != "SELECT 1" {
+		t.Errorf("trimStatement = %q, %v; want SELECT 1", sqltext.Join(got), err)
 	}
-	if got := join(toks); got != in {
-		t.Errorf("tokens do not join back to the input:\n got %q\nwant %q", got, in)
-	}
-	var kinds []tokenKind
-	for _, tok := range words(toks) {
-		kinds = append(kinds, tok.kind)
-	}
-	want := []tokenKind{tokIdent, tokIdent, tokPunct, tokIdent, tokPunct, tokIdent, tokPunct, tokString, tokPunct, tokQuoted, tokPunct, tokNumber, tokPunct, tokNumber, tokPunct, tokParam, tokIdent, tokIdent}
-	if !reflect.DeepEqual(kinds, want) {
-		t.Errorf("kinds = %v, want %v", kinds, want)
-	}
-	for _, bad := range []string{"SELECT 'x", `SELECT "x`, "SELECT /* x", "SELECT X'00"} {
-		if _, err := lex(bad); err == nil {
-			t.Errorf("lex(%q) succeeded, want an error", bad)
-		}
-	}
-	toks, _ = lex("SELECT 1; SELECT 2")
-	if _, err := trimStatement(toks); err == nil {
-		t.Errorf("two statements accepted")
+	toks, _ = sqltext.Trino.Lex("SELECT 1; SELECT 2")
+	if _, err := trimStatement(toks); err == nil || err.Error() != "more than one statement at offset 8; send one statement per request" {
+		t.Errorf("two statements: %v", err)
 	}
 }
 
 func TestBindParameters(t *testing.T) {
-	toks, _ := lex("SELECT * FROM t WHERE a = ? AND b = '?' AND \"?\" = ? AND c IN (?)")
+	toks, _ := sqltext.Trino.Lex("SELECT * FROM t WHERE a = ? AND b = '?' AND \"?\" = ? AND c IN (?)")
 	got, err := bindParameters(toks, []string{"5", "'x'", "X'00'"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "SELECT * FROM t WHERE a = 5 AND b = '?' AND \"?\" = 'x' AND c IN (X'00')"; join(got) != want {
-		t.Errorf("got %q, want %q", join(got), want)
+	if want := "SELECT * FROM t WHERE a = 5 AND b = '?' AND \"?\" = 'x' AND c IN (X'00')"; sqltext.Join(got) != want {
+		t.Errorf("got %q, want %q", sqltext.Join(got), want)
 	}
 	if _, err := bindParameters(toks, []string{"1"}); err == nil {
 		t.Errorf("too few parameters accepted")
@@ -95,7 +82,7 @@ func TestBindParameters(t *testing.T) {
 }
 
 func TestSplitArguments(t *testing.T) {
-	toks, _ := lex("1, 'a,b', ARRAY[1, 2], f(x, y) , DOUBLE '1.5'")
+	toks, _ := sqltext.Trino.Lex("1, 'a,b', ARRAY[1, 2], f(x, y) , DOUBLE '1.5'")
 	got := splitArguments(toks)
 	want := []string{"1", "'a,b'", "ARRAY[1, 2]", "f(x, y)", "DOUBLE '1.5'"}
 	if !reflect.DeepEqual(got, want) {
