@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/skimdata/skim/test/sqltext"
 )
 
 // statement is a GoogleSQL statement translated to PostgreSQL.
@@ -94,7 +96,7 @@ type translateInput struct {
 // In legacy SQL, [project:dataset.table] names become dataset.table, and
 // a statement with other legacy syntax is refused (see fromLegacy).
 func translate(in translateInput) (*statement, error) {
-	toks, err := lex(in.sql)
+	toks, err := sqltext.GoogleSQL.Lex(in.sql)
 	if err != nil {
 		return nil, invalidQuery("Syntax error: " + err.Error())
 	}
@@ -109,7 +111,7 @@ func translate(in translateInput) (*statement, error) {
 	tr := &translator{
 		in:    in,
 		toks:  toks,
-		sig:   significant(toks),
+		sig:   sqltext.Significant(toks),
 		out:   make([]string, len(toks)),
 		named: map[string]int{},
 		st:    &statement{columns: map[string]bool{}},
@@ -118,7 +120,7 @@ func translate(in translateInput) (*statement, error) {
 		return nil, invalidQuery("Syntax error: Unexpected end of statement")
 	}
 	for i, t := range toks {
-		tr.out[i] = t.text
+		tr.out[i] = t.Text
 	}
 	if err := tr.matchParens(); err != nil {
 		return nil, err
@@ -143,17 +145,12 @@ func translate(in translateInput) (*statement, error) {
 
 // trimStatement drops a statement's trailing semicolons and rejects a
 // second statement: the server runs no scripts.
-func trimStatement(toks []token) ([]token, error) {
-	end := len(toks)
-	for end > 0 && (toks[end-1].kind == tokSpace || toks[end-1].text == ";") {
-		end--
+func trimStatement(toks []sqltext.Token) ([]sqltext.Token, error) {
+	toks, second := sqltext.TrimStatement(toks)
+	if second >= 0 {
+		return nil, invalidQuery("multi-statement queries are not supported by this test server")
 	}
-	for _, t := range toks[:end] {
-		if t.text == ";" {
-			return nil, invalidQuery("multi-statement queries are not supported by this test server")
-		}
-	}
-	return toks[:end], nil
+	return toks, nil
 }
 
 // legacyTable is a legacy SQL table name in brackets:
@@ -168,25 +165,25 @@ var legacyOnly = []string{"FLATTEN", "WITHIN", "OMIT", "EACH", "NEST", "TABLE_DA
 // statement with any other legacy syntax (project:dataset names outside
 // brackets, FLATTEN, WITHIN, OMIT, EACH, table wildcard functions) or with
 // GoogleSQL's backticks, which legacy SQL does not have, is refused.
-func fromLegacy(toks []token) ([]token, error) {
+func fromLegacy(toks []sqltext.Token) ([]sqltext.Token, error) {
 	refuse := invalidQuery("legacy SQL is not supported by this test server: it runs a legacy statement only when the statement reads the same in GoogleSQL, apart from [project:dataset.table] names")
-	out := make([]token, 0, len(toks))
+	out := make([]sqltext.Token, 0, len(toks))
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch {
-		case t.kind == tokBacktick || t.text == ":" || t.text == "]":
+		case t.Kind == sqltext.QuotedName || t.Text == ":" || t.Text == "]":
 			return nil, refuse
-		case t.kind == tokIdent:
+		case t.Kind == sqltext.Ident:
 			for _, w := range legacyOnly {
-				if t.is(w) {
+				if t.Is(w) {
 					return nil, refuse
 				}
 			}
-		case t.text == "[":
+		case t.Text == "[":
 			j := i
 			var b strings.Builder
-			for ; j < len(toks) && toks[j].text != "]"; j++ {
-				b.WriteString(toks[j].text)
+			for ; j < len(toks) && toks[j].Text != "]"; j++ {
+				b.WriteString(toks[j].Text)
 			}
 			if j == len(toks) {
 				return nil, refuse
@@ -195,7 +192,7 @@ func fromLegacy(toks []token) ([]token, error) {
 			if m == nil {
 				return nil, refuse
 			}
-			t = token{kind: tokBacktick, text: "`" + m[1] + "." + m[2] + "`", pos: t.pos}
+			t = sqltext.Token{Kind: sqltext.QuotedName, Text: "`" + m[1] + "." + m[2] + "`", Pos: t.Pos}
 			i = j
 		}
 		out = append(out, t)
@@ -206,7 +203,7 @@ func fromLegacy(toks []token) ([]token, error) {
 // translator holds the state of one translation.
 type translator struct {
 	in   translateInput
-	toks []token
+	toks []sqltext.Token
 	sig  []int    // indexes of the significant tokens
 	out  []string // the PostgreSQL text of each token
 	// match maps a significant "(" to its ")" and back (indexes into sig).
@@ -218,9 +215,9 @@ type translator struct {
 }
 
 // at returns significant token k, or an empty space token out of range.
-func (tr *translator) at(k int) token {
+func (tr *translator) at(k int) sqltext.Token {
 	if k < 0 || k >= len(tr.sig) {
-		return token{kind: tokSpace}
+		return sqltext.Token{Kind: sqltext.Space}
 	}
 	return tr.toks[tr.sig[k]]
 }
@@ -239,12 +236,12 @@ func (tr *translator) matchParens() error {
 	tr.match = map[int]int{}
 	var open []int
 	for k := range tr.sig {
-		switch tr.at(k).text {
+		switch tr.at(k).Text {
 		case "(":
 			open = append(open, k)
 		case ")":
 			if len(open) == 0 {
-				return invalidQuery(fmt.Sprintf("Syntax error: Unexpected \")\" at offset %d", tr.at(k).pos))
+				return invalidQuery(fmt.Sprintf("Syntax error: Unexpected \")\" at offset %d", tr.at(k).Pos))
 			}
 			o := open[len(open)-1]
 			open = open[:len(open)-1]
@@ -252,7 +249,7 @@ func (tr *translator) matchParens() error {
 		}
 	}
 	if len(open) > 0 {
-		return invalidQuery(fmt.Sprintf("Syntax error: Unclosed \"(\" at offset %d", tr.at(open[len(open)-1]).pos))
+		return invalidQuery(fmt.Sprintf("Syntax error: Unclosed \"(\" at offset %d", tr.at(open[len(open)-1]).Pos))
 	}
 	return nil
 }
@@ -263,24 +260,24 @@ func (tr *translator) run() error {
 	for k := 0; k < len(tr.sig); k++ {
 		t := tr.at(k)
 		var err error
-		switch t.kind {
-		case tokString:
+		switch t.Kind {
+		case sqltext.String:
 			var v string
-			if v, err = literalValue(t); err == nil {
+			if v, err = sqltext.GoogleSQL.Value(t); err == nil {
 				tr.set(k, pgString(v))
 			}
-		case tokBytes:
+		case sqltext.Bytes:
 			var v string
-			if v, err = literalValue(t); err == nil {
+			if v, err = sqltext.GoogleSQL.Value(t); err == nil {
 				tr.set(k, `'\x`+hex.EncodeToString([]byte(v))+`'::bytea`)
 			}
-		case tokParam:
+		case sqltext.Param:
 			err = tr.param(k)
-		case tokIdent, tokBacktick:
-			inCast := len(parens) > 0 && (tr.at(parens[len(parens)-1]-1).is("cast") || tr.at(parens[len(parens)-1]-1).is("safe_cast"))
+		case sqltext.Ident, sqltext.QuotedName:
+			inCast := len(parens) > 0 && (tr.at(parens[len(parens)-1]-1).Is("cast") || tr.at(parens[len(parens)-1]-1).Is("safe_cast"))
 			k, err = tr.name(k, inCast)
-		case tokPunct:
-			switch t.text {
+		case sqltext.Punct:
+			switch t.Text {
 			case "(":
 				parens = append(parens, k)
 			case ")":
@@ -294,8 +291,8 @@ func (tr *translator) run() error {
 		}
 	}
 	for i, t := range tr.toks {
-		if t.kind == tokSpace && strings.HasPrefix(t.text, "#") {
-			tr.out[i] = "--" + t.text[1:]
+		if t.Kind == sqltext.Space && strings.HasPrefix(t.Text, "#") {
+			tr.out[i] = "--" + t.Text[1:]
 		}
 	}
 	return nil
@@ -320,8 +317,8 @@ var literalTypes = map[string]string{
 // returns the last token it consumed.
 func (tr *translator) name(k int, inCast bool) (int, error) {
 	t := tr.at(k)
-	if tr.at(k-1).text == "." {
-		tr.st.columns[strings.ToLower(t.text)] = true // a field after (expr).
+	if tr.at(k-1).Text == "." {
+		tr.st.columns[strings.ToLower(t.Text)] = true // a field after (expr).
 		return k, nil
 	}
 	parts, quoted, last, err := tr.path(k)
@@ -331,20 +328,20 @@ func (tr *translator) name(k int, inCast bool) (int, error) {
 	for _, p := range parts {
 		tr.st.columns[strings.ToLower(p)] = true
 	}
-	word := strings.ToUpper(t.text)
-	if len(parts) == 1 && t.kind == tokIdent {
+	word := strings.ToUpper(t.Text)
+	if len(parts) == 1 && t.Kind == sqltext.Ident {
 		next := tr.at(k + 1)
 		switch {
-		case next.text == "(":
+		case next.Text == "(":
 			return k, tr.function(k, word)
-		case inCast && tr.at(k-1).is("as") && castTypes[word] != "":
+		case inCast && tr.at(k-1).Is("as") && castTypes[word] != "":
 			tr.set(k, castTypes[word])
-		case next.kind == tokString && literalTypes[word] != "":
+		case next.Kind == sqltext.String && literalTypes[word] != "":
 			tr.set(k, literalTypes[word])
 		case word == "INT64" || word == "FLOAT64":
 			tr.set(k, castTypes[word])
-		case word == "PERCENT" && next.text == ")":
-			if open := tr.match[k+1]; tr.at(open-1).is("system") && tr.at(open-2).is("tablesample") {
+		case word == "PERCENT" && next.Text == ")":
+			if open := tr.match[k+1]; tr.at(open-1).Is("system") && tr.at(open-2).Is("tablesample") {
 				for i := tr.sig[k-1] + 1; i <= tr.sig[k]; i++ {
 					tr.out[i] = ""
 				}
@@ -352,7 +349,7 @@ func (tr *translator) name(k int, inCast bool) (int, error) {
 		}
 		return k, nil
 	}
-	if tr.at(last+1).text == "(" && !tr.at(k-1).is("into") {
+	if tr.at(last+1).Text == "(" && !tr.at(k-1).Is("into") {
 		return last, nil // a qualified function such as SAFE.f(): left alone
 	}
 	if len(parts) >= 3 && strings.EqualFold(parts[len(parts)-2], "information_schema") && strings.EqualFold(parts[len(parts)-1], "partitions") {
@@ -378,12 +375,12 @@ func (tr *translator) name(k int, inCast bool) (int, error) {
 // the index of its last token. In a table position the first part may be
 // a project name with dashes, which GoogleSQL allows unquoted.
 func (tr *translator) path(k int) (parts []string, quoted []bool, last int, err error) {
-	add := func(t token) error {
-		if t.kind == tokIdent {
-			parts, quoted = append(parts, t.text), append(quoted, false)
+	add := func(t sqltext.Token) error {
+		if t.Kind == sqltext.Ident {
+			parts, quoted = append(parts, t.Text), append(quoted, false)
 			return nil
 		}
-		v, err := literalValue(t)
+		v, err := sqltext.GoogleSQL.Value(t)
 		if err != nil {
 			return invalidQuery(fmt.Sprintf("Syntax error: %v", err))
 		}
@@ -404,7 +401,7 @@ func (tr *translator) path(k int) (parts []string, quoted []bool, last int, err 
 	} else if err := add(tr.at(k)); err != nil {
 		return nil, nil, k, err
 	}
-	for tr.at(last+1).text == "." && tr.at(last+2).isName() {
+	for tr.at(last+1).Text == "." && tr.at(last+2).IsName() {
 		last += 2
 		if err := add(tr.at(last)); err != nil {
 			return nil, nil, k, err
@@ -420,21 +417,21 @@ func (tr *translator) path(k int) (parts []string, quoted []bool, last int, err 
 // (my-project-2.dataset lexes 2. as a number).
 func (tr *translator) dashedProject(k int) (name string, end int, dotted bool) {
 	prev := tr.at(k - 1)
-	if !(prev.is("from") || prev.is("join") || prev.is("into") || prev.is("update") || prev.is("table")) || tr.at(k).kind != tokIdent {
+	if !(prev.Is("from") || prev.Is("join") || prev.Is("into") || prev.Is("update") || prev.Is("table")) || tr.at(k).Kind != sqltext.Ident {
 		return "", k, false
 	}
 	adjacent := func(a, b int) bool { return tr.sig[b] == tr.sig[a]+1 }
-	name, end = tr.at(k).text, k
-	for !dotted && tr.at(end+1).text == "-" && adjacent(end, end+1) && adjacent(end+1, end+2) &&
-		(tr.at(end+2).kind == tokIdent || tr.at(end+2).kind == tokNumber) {
-		part := tr.at(end + 2).text
-		if dotted = strings.HasSuffix(part, ".") && tr.at(end+3).isName() && adjacent(end+2, end+3); dotted {
+	name, end = tr.at(k).Text, k
+	for !dotted && tr.at(end+1).Text == "-" && adjacent(end, end+1) && adjacent(end+1, end+2) &&
+		(tr.at(end+2).Kind == sqltext.Ident || tr.at(end+2).Kind == sqltext.Number) {
+		part := tr.at(end + 2).Text
+		if dotted = strings.HasSuffix(part, ".") && tr.at(end+3).IsName() && adjacent(end+2, end+3); dotted {
 			part = strings.TrimSuffix(part, ".")
 		}
 		name += "-" + part
 		end += 2
 	}
-	if end == k || !dotted && tr.at(end+1).text != "." {
+	if end == k || !dotted && tr.at(end+1).Text != "." {
 		return "", k, false
 	}
 	return name, end, dotted
@@ -480,7 +477,7 @@ func (tr *translator) arguments(open int) int {
 	}
 	n := 1
 	for k := open + 1; k < closing; k++ {
-		switch tr.at(k).text {
+		switch tr.at(k).Text {
 		case "(":
 			k = tr.match[k]
 		case ",":
@@ -501,10 +498,10 @@ func (tr *translator) arguments(open int) int {
 // and outside it. That is how skim's dev samples are written.
 func (tr *translator) star(k int, inDerived bool) (int, error) {
 	prev := tr.at(k - 1)
-	if !(prev.is("select") || prev.is("distinct") || prev.is("all") || prev.text == "," || prev.text == ".") {
+	if !(prev.Is("select") || prev.Is("distinct") || prev.Is("all") || prev.Text == "," || prev.Text == ".") {
 		return k, nil
 	}
-	if !(prev.text != "." && tr.at(k+1).is("except") && tr.at(k+2).text == "(") {
+	if !(prev.Text != "." && tr.at(k+1).Is("except") && tr.at(k+2).Text == "(") {
 		if !inDerived {
 			tr.st.allColumns = true
 		}
@@ -516,17 +513,17 @@ func (tr *translator) star(k int, inDerived bool) (int, error) {
 	for j := open + 1; j < closing; j++ {
 		t := tr.at(j)
 		switch {
-		case t.text == ",":
-		case t.kind == tokIdent:
-			except[strings.ToLower(t.text)] = true
-		case t.kind == tokBacktick:
-			v, err := literalValue(t)
+		case t.Text == ",":
+		case t.Kind == sqltext.Ident:
+			except[strings.ToLower(t.Text)] = true
+		case t.Kind == sqltext.QuotedName:
+			v, err := sqltext.GoogleSQL.Value(t)
 			if err != nil {
 				return k, invalidQuery(fmt.Sprintf("Syntax error: %v", err))
 			}
 			except[strings.ToLower(v)] = true
 		default:
-			return k, invalidQuery(fmt.Sprintf("Syntax error: Unexpected %q in SELECT * EXCEPT list", t.text))
+			return k, invalidQuery(fmt.Sprintf("Syntax error: Unexpected %q in SELECT * EXCEPT list", t.Text))
 		}
 	}
 	dataset, table, err := tr.singleTable(closing + 1)
@@ -563,7 +560,7 @@ func (tr *translator) star(k int, inDerived bool) (int, error) {
 // WITH name AS (...), AS.
 func (tr *translator) derived(open int) bool {
 	prev := tr.at(open - 1)
-	return prev.is("from") || prev.is("join") || prev.is("as")
+	return prev.Is("from") || prev.Is("join") || prev.Is("as")
 }
 
 // selectEnd are the words that may follow the single table of a SELECT
@@ -574,15 +571,15 @@ var selectEnd = []string{"where", "group", "order", "limit", "having", "qualify"
 // significant token k and returns its table, which must be the only one.
 func (tr *translator) singleTable(k int) (dataset, table string, err error) {
 	unsupported := invalidQuery("SELECT * EXCEPT is supported by this test server only over a single table")
-	for ; k < len(tr.sig) && !tr.at(k).is("from"); k++ {
-		switch tr.at(k).text {
+	for ; k < len(tr.sig) && !tr.at(k).Is("from"); k++ {
+		switch tr.at(k).Text {
 		case "(":
 			k = tr.match[k]
 		case ")":
 			return "", "", unsupported
 		}
 	}
-	if k+1 >= len(tr.sig) || !tr.at(k+1).isName() {
+	if k+1 >= len(tr.sig) || !tr.at(k+1).IsName() {
 		return "", "", unsupported
 	}
 	parts, _, last, err := tr.path(k + 1)
@@ -590,13 +587,13 @@ func (tr *translator) singleTable(k int) (dataset, table string, err error) {
 		return "", "", err
 	}
 	next := last + 1
-	if tr.at(next).is("as") {
+	if tr.at(next).Is("as") {
 		next++
 	}
-	if t := tr.at(next); t.isName() && !isSelectEnd(t) {
+	if t := tr.at(next); t.IsName() && !isSelectEnd(t) {
 		next++ // the alias
 	}
-	if t := tr.at(next); t.kind != tokSpace && t.text != ")" && !isSelectEnd(t) {
+	if t := tr.at(next); t.Kind != sqltext.Space && t.Text != ")" && !isSelectEnd(t) {
 		return "", "", unsupported
 	}
 	switch len(parts) {
@@ -612,9 +609,9 @@ func (tr *translator) singleTable(k int) (dataset, table string, err error) {
 	}
 }
 
-func isSelectEnd(t token) bool {
+func isSelectEnd(t sqltext.Token) bool {
 	for _, w := range selectEnd {
-		if t.is(w) {
+		if t.Is(w) {
 			return true
 		}
 	}
@@ -626,7 +623,7 @@ func (tr *translator) param(k int) error {
 	t := tr.at(k)
 	var p *queryParameter
 	n := 0
-	if t.text == "?" {
+	if t.Text == "?" {
 		tr.positional++
 		var seen int
 		for i := range tr.in.params {
@@ -641,14 +638,14 @@ func (tr *translator) param(k int) error {
 			return invalidQuery(fmt.Sprintf("Query parameter number %d is not defined", tr.positional))
 		}
 	} else {
-		name := strings.ToLower(t.text[1:])
+		name := strings.ToLower(t.Text[1:])
 		for i := range tr.in.params {
 			if strings.EqualFold(tr.in.params[i].Name, name) {
 				p = &tr.in.params[i]
 			}
 		}
 		if p == nil {
-			return invalidQuery(fmt.Sprintf("Query parameter '%s' not found", t.text[1:]))
+			return invalidQuery(fmt.Sprintf("Query parameter '%s' not found", t.Text[1:]))
 		}
 		n = tr.named[name]
 	}
@@ -659,8 +656,8 @@ func (tr *translator) param(k int) error {
 	if n == 0 {
 		tr.st.args = append(tr.st.args, value)
 		n = len(tr.st.args)
-		if t.text != "?" {
-			tr.named[strings.ToLower(t.text[1:])] = n
+		if t.Text != "?" {
+			tr.named[strings.ToLower(t.Text[1:])] = n
 		}
 	}
 	tr.set(k, fmt.Sprintf("($%d::%s)", n, typ))
@@ -674,23 +671,23 @@ func (tr *translator) outerLimit() (*limitClause, int) {
 	n := len(tr.sig)
 	for k := 0; k < n; k++ {
 		switch {
-		case tr.at(k).text == "(":
+		case tr.at(k).Text == "(":
 			k = tr.match[k]
-		case tr.at(k).is("order") && tr.at(k+1).is("by"):
+		case tr.at(k).Is("order") && tr.at(k+1).Is("by"):
 			return nil, 0
 		}
 	}
 	number := func(k int) (int64, bool) {
 		t := tr.at(k)
-		if t.kind != tokNumber {
+		if t.Kind != sqltext.Number {
 			return 0, false
 		}
-		v, err := strconv.ParseInt(t.text, 10, 64)
+		v, err := strconv.ParseInt(t.Text, 10, 64)
 		return v, err == nil
 	}
 	var lim limitClause
 	from := n - 2
-	if tr.at(n - 2).is("offset") {
+	if tr.at(n - 2).Is("offset") {
 		from = n - 4
 		var ok bool
 		if lim.offset, ok = number(n - 1); !ok {
@@ -698,7 +695,7 @@ func (tr *translator) outerLimit() (*limitClause, int) {
 		}
 	}
 	var ok bool
-	if !tr.at(from).is("limit") {
+	if !tr.at(from).Is("limit") {
 		return nil, 0
 	}
 	if lim.count, ok = number(from + 1); !ok || lim.count == 0 {
@@ -709,20 +706,20 @@ func (tr *translator) outerLimit() (*limitClause, int) {
 
 // statementKind is BigQuery's statementType of a statement starting with
 // the given tokens.
-func statementKind(first, second, third, fourth token) string {
-	word := strings.ToUpper(first.text)
+func statementKind(first, second, third, fourth sqltext.Token) string {
+	word := strings.ToUpper(first.Text)
 	switch word {
 	case "SELECT", "WITH", "(":
 		return "SELECT"
 	case "CREATE", "DROP", "ALTER", "TRUNCATE":
 		object := second
-		for _, t := range []token{second, third, fourth} {
-			if !(t.is("or") || t.is("replace") || t.is("temp") || t.is("temporary")) {
+		for _, t := range []sqltext.Token{second, third, fourth} {
+			if !(t.Is("or") || t.Is("replace") || t.Is("temp") || t.Is("temporary")) {
 				object = t
 				break
 			}
 		}
-		return word + "_" + strings.ToUpper(object.text)
+		return word + "_" + strings.ToUpper(object.Text)
 	}
 	return word
 }

@@ -207,25 +207,3 @@ func TestTranslateLimitAndColumns(t *testing.T) {
 		}
 	}
 }
-
-func TestLiteralValue(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`'plain'`, "plain"},
-		{`"double"`, "double"},
-		{`'esc\'aped\\'`, `esc'aped\`},
-		{`r'\n stays'`, `\n stays`},
-		{`'''tri'ple'''`, "tri'ple"},
-		{`"""a"b"""`, `a"b`},
-		{`'\x41\u00e9\101\n'`, "Aé" + "A\n"},
-		{"`back\\`tick`", "back`tick"},
-	} {
-		toks, err := lex(tc.in)
-		if err != nil || len(toks) != 1 {
-			t.Fatalf("lex(%s) = %v, %v; want one token", tc.in, toks, err)
-		}
-		got, err := literalValue(toks[0])
-		if err != nil || got != tc.want {
-			t.Errorf("literalValue(%s) = %q, %v; want %q", tc.in, got, err, tc.want)
-		}
-	}
-}
