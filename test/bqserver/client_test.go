@@ -107,7 +107,7 @@ func TestQueryReadRowsAndSchema(t *testing.T) {
 	}
 
 	// The same rows, straight from PostgreSQL.
-	rows, err := testEnv.pool.Query(ctx, `SELECT event_ts, user_id, event_name, page, country, payload::text
+	rows, err := testEnv.Pool(t).Query(ctx, `SELECT event_ts, user_id, event_name, page, country, payload::text
 		FROM analytics.events WHERE user_id <= 200 ORDER BY event_ts, page LIMIT 5`)
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +238,7 @@ func TestQueryParameters(t *testing.T) {
 	}
 	rows := readAll(t, it)
 	var want int64
-	if err := testEnv.pool.QueryRow(ctx, `SELECT count(*) FROM analytics.users WHERE plan = 'pro' AND user_id <= 5000`).Scan(&want); err != nil {
+	if err := testEnv.Pool(t).QueryRow(ctx, `SELECT count(*) FROM analytics.users WHERE plan = 'pro' AND user_id <= 5000`).Scan(&want); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 1 || rows[0][0] != want || want == 0 {
@@ -535,7 +535,7 @@ func TestDML(t *testing.T) {
 		`DROP TABLE IF EXISTS scratch.items`,
 		`CREATE TABLE scratch.items (id bigint, name text)`,
 	} {
-		if _, err := testEnv.pool.Exec(ctx, sql); err != nil {
+		if _, err := testEnv.Pool(t).Exec(ctx, sql); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -557,7 +557,7 @@ func TestDML(t *testing.T) {
 		}
 	}
 	var names string
-	if err := testEnv.pool.QueryRow(ctx, `SELECT string_agg(id || name, ',' ORDER BY id) FROM scratch.items`).Scan(&names); err != nil {
+	if err := testEnv.Pool(t).QueryRow(ctx, `SELECT string_agg(id || name, ',' ORDER BY id) FROM scratch.items`).Scan(&names); err != nil {
 		t.Fatal(err)
 	}
 	if names != "2z,3z" {

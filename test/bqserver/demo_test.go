@@ -10,7 +10,7 @@ import (
 // TestLoadDemoIdempotent loads a small demo twice into a dataset of its
 // own and checks that both loads give the same partitions and rows.
 func TestLoadDemoIdempotent(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	ctx := testContext(t)
 	opts := DemoOptions{Dataset: "demo_check", Days: 3, RowsPerDay: 500, End: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	t.Cleanup(func() { _, _ = pool.Exec(ctx, `DROP SCHEMA IF EXISTS demo_check CASCADE`) })

@@ -2,7 +2,6 @@ package bqserver
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,7 @@ import (
 
 	"cloud.google.com/go/bigquery"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/skimdata/skim/test/postgres"
+	"github.com/skimdata/skim/test/pgtest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/api/option"
@@ -23,51 +22,13 @@ import (
 // testDemo is the demo the tests query: 10 days × 10,000 events.
 var testDemo = DemoOptions{Days: 10, RowsPerDay: 10_000, End: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
 
-// testEnv is the PostgreSQL all tests share, started once by TestMain.
-var testEnv struct {
-	pool *pgxpool.Pool
-	// skip is why tests that need PostgreSQL skip; empty when it runs.
-	skip string
-}
+// testEnv is the PostgreSQL all tests share, with the test demo loaded.
+var testEnv pgtest.Shared
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-// runTests starts PostgreSQL and loads the demo. Without PostgreSQL the
-// tests that need it skip, unless CI is set: then they must not pass
-// without running.
-func runTests(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	log := zap.NewNop()
-	pool, stop, skip, err := postgres.StartPool(ctx, log)
-	switch {
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "bqserver tests need PostgreSQL: %v\n", err)
-		return 1
-	case skip != "":
-		testEnv.skip = skip
-		return m.Run()
-	}
-	defer stop()
-	began := time.Now()
-	if err := LoadDemo(ctx, pool, testDemo, log); err != nil {
-		fmt.Fprintf(os.Stderr, "load the test demo: %v\n", err)
-		return 1
-	}
-	fmt.Printf("test demo (%d days × %d events) loaded in %s\n", testDemo.Days, testDemo.RowsPerDay, time.Since(began).Round(time.Millisecond))
-	testEnv.pool = pool
-	return m.Run()
-}
-
-// needPostgres skips a test when PostgreSQL is not installed (outside CI).
-func needPostgres(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	if testEnv.skip != "" {
-		t.Skipf("skipping: %s", testEnv.skip)
-	}
-	return testEnv.pool
+	os.Exit(testEnv.Main(m, "bqserver", func(ctx context.Context, pool *pgxpool.Pool) error {
+		return LoadDemo(ctx, pool, testDemo, zap.NewNop())
+	}))
 }
 
 // bqEnv is a Server behind an httptest.Server, with a record of the
@@ -82,7 +43,7 @@ type bqEnv struct {
 
 func newEnv(t *testing.T, opts Options) *bqEnv {
 	t.Helper()
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := &bqEnv{srv: New(pool, opts, zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel)))}
 	e.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()

@@ -12,7 +12,7 @@ import (
 )
 
 func TestDemoCatalog(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	ctx := context.Background()
 	data, err := DemoCatalog(ctx, pool, "demo")
 	if err != nil {
@@ -64,7 +64,7 @@ func TestDemoCatalog(t *testing.T) {
 }
 
 func TestLoadDemoIsDeterministic(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	ctx := context.Background()
 	checksum := func(schema string) string {
 		t.Helper()
@@ -106,7 +106,7 @@ func TestLoadDemoDefaultSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the 3,000,000-row load in -short mode")
 	}
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	began := time.Now()

@@ -10,7 +10,7 @@ import (
 // key: the functions have Trino's types, the hash is deterministic, and it
 // keeps about the share of keys it is asked for.
 func TestSamplingKeyFunctions(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	db := e.db(t, nil)
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/skimdata/skim/test/postgres"
+	"github.com/skimdata/skim/test/pgtest"
 	"github.com/trinodb/trino-go-client/trino"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
@@ -25,48 +24,13 @@ import (
 // testDemo is the small demo the tests query: 5 days × 20,000 events.
 var testDemo = DemoOptions{Days: 5, RowsPerDay: 20000, End: time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}
 
-// testEnv is the PostgreSQL all tests share, started once by TestMain.
-var testEnv struct {
-	pool *pgxpool.Pool
-	// skip is why tests that need PostgreSQL skip; empty when it runs.
-	skip string
-}
+// testEnv is the PostgreSQL all tests share, with the test demo loaded.
+var testEnv pgtest.Shared
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-func runTests(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	log := zap.NewNop()
-	pool, stop, skip, err := postgres.StartPool(ctx, log)
-	switch {
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "trinoserver tests need PostgreSQL: %v\n", err)
-		return 1
-	case skip != "":
-		testEnv.skip = skip
-		return m.Run()
-	}
-	defer stop()
-	began := time.Now()
-	if err := LoadDemo(ctx, pool, testDemo, log); err != nil {
-		fmt.Fprintf(os.Stderr, "load the test demo: %v\n", err)
-		return 1
-	}
-	fmt.Printf("test demo (%d days × %d rows) loaded in %s\n", testDemo.Days, testDemo.RowsPerDay, time.Since(began).Round(time.Millisecond))
-	testEnv.pool = pool
-	return m.Run()
-}
-
-// needPostgres skips a test when PostgreSQL is not installed (outside CI).
-func needPostgres(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	if testEnv.skip != "" {
-		t.Skipf("skipping: %s", testEnv.skip)
-	}
-	return testEnv.pool
+	os.Exit(testEnv.Main(m, "trinoserver", func(ctx context.Context, pool *pgxpool.Pool) error {
+		return LoadDemo(ctx, pool, testDemo, zap.NewNop())
+	}))
 }
 
 // trinoEnv is a Server behind an httptest.Server, with a record of the

@@ -58,7 +58,7 @@ func TestTranslateMetadataNames(t *testing.T) {
 }
 
 func TestInformationSchemaColumnsNamesTrinoTypes(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	ctx := context.Background()
 	for _, sql := range []string{
 		`DROP SCHEMA IF EXISTS meta_types CASCADE`,
@@ -123,7 +123,7 @@ func TestInformationSchemaColumnsNamesTrinoTypes(t *testing.T) {
 }
 
 func TestPartitionsTableInIcebergShape(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	raw := rawClient{t, e.ts.URL}
 
@@ -198,7 +198,7 @@ func TestPartitionsTableInIcebergShape(t *testing.T) {
 }
 
 func TestShowStats(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	raw := rawClient{t, e.ts.URL}
 

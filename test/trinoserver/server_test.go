@@ -27,7 +27,7 @@ func lastStatement(t *testing.T, e *trinoEnv) Received {
 }
 
 func TestEveryTypeRoundTrips(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	ctx := context.Background()
 	for _, sql := range []string{
 		`DROP SCHEMA IF EXISTS types CASCADE`,
@@ -153,7 +153,7 @@ func decodeExact(t *testing.T, data []byte, v any) {
 }
 
 func TestLargeResultStreamsInPages(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	const n = 250000
 	query := "SELECT g AS n, 'row ' || g AS label FROM generate_series(1, 250000) AS g"
@@ -205,7 +205,7 @@ func TestLargeResultStreamsInPages(t *testing.T) {
 }
 
 func TestPreparedStatementParameters(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	db := e.db(t, nil)
 
@@ -254,7 +254,7 @@ func TestPreparedStatementParameters(t *testing.T) {
 }
 
 func TestErrorsSurfaceAsQueryFailed(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	db := e.db(t, nil)
 	cases := []struct{ sql, name, kind string }{
@@ -295,7 +295,7 @@ func TestErrorsSurfaceAsQueryFailed(t *testing.T) {
 }
 
 func TestSessionStatements(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	db := e.db(t, func(c *trino.Config) {
 		c.SessionProperties = map[string]string{"query_max_run_time": "1h"}
@@ -382,7 +382,7 @@ func TestSessionStatements(t *testing.T) {
 }
 
 func TestCancelStopsPostgres(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	db := e.db(t, nil)
 
@@ -430,7 +430,7 @@ func TestCancelStopsPostgres(t *testing.T) {
 }
 
 func TestOrderByRandLimit(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	db := e.db(t, nil)
 	rows, err := db.Query("SELECT country, user_id FROM iceberg.web.events ORDER BY rand() LIMIT 10")
@@ -454,7 +454,7 @@ func TestOrderByRandLimit(t *testing.T) {
 }
 
 func TestTablesampleReadsFewerBytes(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	c := rawClient{t, e.ts.URL}
 	final := func(sql string) rawPage {
@@ -495,7 +495,7 @@ func TestTablesampleReadsFewerBytes(t *testing.T) {
 }
 
 func TestProtocol(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{PageRows: 10})
 	c := rawClient{t, e.ts.URL}
 
@@ -581,7 +581,7 @@ func TestProtocol(t *testing.T) {
 }
 
 func TestAbandonedQueryIsCancelled(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{IdleTimeout: 300 * time.Millisecond})
 	c := rawClient{t, e.ts.URL}
 	first := c.post("SELECT pg_sleep(30)")
@@ -608,7 +608,7 @@ func TestAbandonedQueryIsCancelled(t *testing.T) {
 }
 
 func TestUpdateStatements(t *testing.T) {
-	pool := needPostgres(t)
+	pool := testEnv.Pool(t)
 	e := newTrinoEnv(t, pool, Options{})
 	db := e.db(t, nil)
 	for _, sql := range []string{"DROP TABLE IF EXISTS scratch", "CREATE TABLE scratch (v bigint)"} {
