@@ -27,9 +27,9 @@ type Shared struct {
 	skip string
 }
 
-// Main starts PostgreSQL, has load fill it, runs the tests and stops
-// PostgreSQL; it returns the exit code for TestMain. who names the test
-// package in what Main prints.
+// Main starts PostgreSQL, has load fill it unless load is nil, runs the
+// tests and stops PostgreSQL; it returns the exit code for TestMain. who
+// names the test package in what Main prints.
 func (s *Shared) Main(m *testing.M, who string, load func(context.Context, *pgxpool.Pool) error) int {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -43,12 +43,14 @@ func (s *Shared) Main(m *testing.M, who string, load func(context.Context, *pgxp
 		return m.Run()
 	}
 	defer stop()
-	began := time.Now()
-	if err := load(ctx, pool); err != nil {
-		fmt.Fprintf(os.Stderr, "%s tests: load the test data: %v\n", who, err)
-		return 1
+	if load != nil {
+		began := time.Now()
+		if err := load(ctx, pool); err != nil {
+			fmt.Fprintf(os.Stderr, "%s tests: load the test data: %v\n", who, err)
+			return 1
+		}
+		fmt.Printf("%s tests: test data loaded in %s\n", who, time.Since(began).Round(time.Millisecond))
 	}
-	fmt.Printf("%s tests: test data loaded in %s\n", who, time.Since(began).Round(time.Millisecond))
 	s.pool = pool
 	return m.Run()
 }
