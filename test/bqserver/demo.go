@@ -3,15 +3,13 @@ package bqserver
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/skimdata/skim/test/demodata"
 	"go.uber.org/zap"
-	"golang.org/x/sync/errgroup"
 )
 
 // DemoOptions size the demo dataset. The zero value is the full demo: 10
@@ -36,41 +34,26 @@ func demoCountries() []string {
 	return []string{"US", "GB", "DE", "FR", "IN", "BR", "JP", "CA", "AU", "ES", "IT", "NL", "SE", "PL", "MX", "KR"}
 }
 
-// pick is the SQL choosing one of values by the hash h.
-func pick(h string, values ...string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "'" + v + "'"
-	}
-	return fmt.Sprintf("(ARRAY[%s])[1 + %s %% %d]", strings.Join(quoted, ", "), h, len(values))
-}
-
-// hash is the SQL of a deterministic pseudo-random non-negative number for
-// row g: a seeded hash of the row number, so every load has the same data.
-func hash(seed int) string {
-	return fmt.Sprintf("(hashint8extended(g, %d) & 9223372036854775807)", seed)
-}
-
 // eventsSQL fills one daily partition with the events numbered $2 to $3
 // of day $1: times spread over the day, 4 event names, 40 pages, a JSON
 // payload of about 200 bytes.
 func eventsSQL(partition string) string {
 	return `INSERT INTO ` + partition + ` (event_ts, user_id, event_name, page, country, payload)
-SELECT $1::timestamptz + (` + hash(1) + ` % 86400000000) * interval '1 microsecond',
-       1 + ` + hash(2) + ` % ` + strconv.Itoa(demoUsers) + `,
-       CASE WHEN ` + hash(3) + ` % 100 < 60 THEN 'page_view' WHEN ` + hash(3) + ` % 100 < 85 THEN 'click'
-            WHEN ` + hash(3) + ` % 100 < 97 THEN 'add_to_cart' ELSE 'purchase' END,
-       CASE WHEN ` + hash(4) + ` % 40 < 5 THEN ` + pick(hash(4), "/", "/search", "/cart", "/checkout", "/account") + `
-            ELSE '/products/' || (` + hash(4) + ` % 40 - 4) END,
-       ` + pick(hash(5), demoCountries()...) + `,
+SELECT $1::timestamptz + (` + demodata.Hash(1) + ` % 86400000000) * interval '1 microsecond',
+       1 + ` + demodata.Hash(2) + ` % ` + strconv.Itoa(demoUsers) + `,
+       CASE WHEN ` + demodata.Hash(3) + ` % 100 < 60 THEN 'page_view' WHEN ` + demodata.Hash(3) + ` % 100 < 85 THEN 'click'
+            WHEN ` + demodata.Hash(3) + ` % 100 < 97 THEN 'add_to_cart' ELSE 'purchase' END,
+       CASE WHEN ` + demodata.Hash(4) + ` % 40 < 5 THEN ` + demodata.Pick(demodata.Hash(4), "/", "/search", "/cart", "/checkout", "/account") + `
+            ELSE '/products/' || (` + demodata.Hash(4) + ` % 40 - 4) END,
+       ` + demodata.Pick(demodata.Hash(5), demoCountries()...) + `,
        jsonb_build_object(
-         'browser', ` + pick(hash(6), "chrome", "firefox", "safari", "edge") + `,
-         'os', ` + pick(hash(7), "android", "ios", "windows", "macos", "linux") + `,
-         'session_id', 's-' || lpad(to_hex(` + hash(8) + ` % 4294967296), 8, '0'),
-         'referrer', 'https://search.example.com/q/' || lpad(to_hex(` + hash(9) + `), 16, '0'),
-         'duration_ms', ` + hash(10) + ` % 60000,
-         'experiment', 'exp-' || (` + hash(11) + ` % 50),
-         'variant', ` + pick(hash(12), "control", "a", "b") + `)
+         'browser', ` + demodata.Pick(demodata.Hash(6), "chrome", "firefox", "safari", "edge") + `,
+         'os', ` + demodata.Pick(demodata.Hash(7), "android", "ios", "windows", "macos", "linux") + `,
+         'session_id', 's-' || lpad(to_hex(` + demodata.Hash(8) + ` % 4294967296), 8, '0'),
+         'referrer', 'https://search.example.com/q/' || lpad(to_hex(` + demodata.Hash(9) + `), 16, '0'),
+         'duration_ms', ` + demodata.Hash(10) + ` % 60000,
+         'experiment', 'exp-' || (` + demodata.Hash(11) + ` % 50),
+         'variant', ` + demodata.Pick(demodata.Hash(12), "control", "a", "b") + `)
 FROM generate_series($2::int8, $3::int8) AS g`
 }
 
@@ -107,8 +90,8 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 	}
 	began := time.Now()
 	schema := pgx.Identifier{opts.Dataset}.Sanitize()
-	end := opts.End.UTC()
-	first := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1-opts.Days)
+	days := demodata.Days(opts.End.UTC(), opts.Days, opts.RowsPerDay)
+	first := days[0].Date
 
 	ddl := []string{
 		`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`,
@@ -117,46 +100,29 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 			country text, payload jsonb) PARTITION BY RANGE (event_ts)`,
 		`CREATE TABLE ` + schema + `.users (user_id bigint, country text, created_at timestamptz, plan text)`,
 	}
-	for d := range opts.Days {
-		day := first.AddDate(0, 0, d)
+	partition := func(day time.Time) string { return demodata.PartitionName(schema+".events", day) }
+	for _, day := range days {
 		ddl = append(ddl, fmt.Sprintf(`CREATE TABLE %s PARTITION OF %s.events FOR VALUES FROM ('%s') TO ('%s')`,
-			partitionName(schema, day), schema, day.Format(time.RFC3339), day.AddDate(0, 0, 1).Format(time.RFC3339)))
+			partition(day.Date), schema, day.Date.Format(time.RFC3339), day.Date.AddDate(0, 0, 1).Format(time.RFC3339)))
 	}
-	for _, sql := range ddl {
-		if _, err := pool.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("create the demo tables: %s: %w", firstLine(sql), err)
-		}
+	if err := demodata.Exec(ctx, pool, ddl...); err != nil {
+		return fmt.Errorf("create the demo tables: %w", err)
 	}
 
 	if err := CreateFunctions(ctx, pool); err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(1, min(runtime.NumCPU(), int(pool.Config().MaxConns))))
-	for d := range opts.Days {
-		g.Go(func() error {
-			day := first.AddDate(0, 0, d)
-			lo := int64(d) * int64(opts.RowsPerDay)
-			if _, err := pool.Exec(gctx, eventsSQL(partitionName(schema, day)), day, lo, lo+int64(opts.RowsPerDay)-1); err != nil {
-				return fmt.Errorf("load the demo events of %s: %w", day.Format(dateLayout), err)
-			}
-			return nil
-		})
-	}
-	g.Go(func() error {
-		_, err := pool.Exec(gctx, `INSERT INTO `+schema+`.users
-			SELECT g,
-			       `+pick(hash(21), demoCountries()...)+`,
-			       $1::timestamptz - (`+hash(22)+` % (730 * 86400)) * interval '1 second',
-			       `+pick(hash(23), "free", "free", "free", "pro", "team")+`
-			FROM generate_series(1, `+strconv.Itoa(demoUsers)+`) AS g`, first)
-		if err != nil {
-			return fmt.Errorf("load the demo users: %w", err)
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
+	insert := func(day demodata.Day) string { return eventsSQL(partition(day.Date)) }
+	if err := demodata.LoadDays(ctx, pool, days, insert, log); err != nil {
 		return err
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO `+schema+`.users
+		SELECT g,
+		       `+demodata.Pick(demodata.Hash(21), demoCountries()...)+`,
+		       $1::timestamptz - (`+demodata.Hash(22)+` % (730 * 86400)) * interval '1 second',
+		       `+demodata.Pick(demodata.Hash(23), "free", "free", "free", "pro", "team")+`
+		FROM generate_series(1, `+strconv.Itoa(demoUsers)+`) AS g`, first); err != nil {
+		return fmt.Errorf("load the demo users: %w", err)
 	}
 	// ANALYZE of a partitioned table analyzes its partitions too.
 	if _, err := pool.Exec(ctx, `ANALYZE `+schema+`.events, `+schema+`.users`); err != nil {
@@ -169,13 +135,4 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 		zap.Int("users", demoUsers),
 		zap.Duration("took", time.Since(began).Round(time.Millisecond)))
 	return nil
-}
-
-func partitionName(schema string, day time.Time) string {
-	return schema + ".events_" + day.Format("20060102")
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/skimdata/skim/test/demodata"
 )
 
 // functionsLock is the advisory lock key CreateFunctions holds while it
-// replaces the functions: two sessions replacing the same function at
-// once make PostgreSQL fail one with "tuple concurrently updated".
+// replaces the functions, so that two loads at once do not collide.
 const functionsLock = 0x4251_4675_6e63_7473 // "BQFuncts"
 
 // functionsSQL defines, in schema public, the GoogleSQL functions skim's
@@ -37,20 +37,7 @@ var functionsSQL = []string{
 // search_path, which always ends in public. LoadDemo calls it; a server
 // over a database loaded otherwise needs it called once.
 func CreateFunctions(ctx context.Context, pool *pgxpool.Pool) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("create the GoogleSQL functions: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }() // after Commit a no-op
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(functionsLock)); err != nil {
-		return fmt.Errorf("create the GoogleSQL functions: %w", err)
-	}
-	for _, sql := range functionsSQL {
-		if _, err := tx.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("create the GoogleSQL functions: %s: %w", firstLine(sql), err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := demodata.ExecLocked(ctx, pool, functionsLock, functionsSQL...); err != nil {
 		return fmt.Errorf("create the GoogleSQL functions: %w", err)
 	}
 	return nil

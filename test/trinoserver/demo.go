@@ -3,15 +3,14 @@ package trinoserver
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/skimdata/skim/test/demodata"
 	"github.com/skimdata/skim/test/sqltext"
 	"go.uber.org/zap"
 )
@@ -45,20 +44,13 @@ func demoCountries() [][2]string {
 	}
 }
 
-// demoHash is the SQL of a deterministic pseudo-random non-negative
-// number for row g: a seeded hash of the row number, so every load yields
-// the same data.
-func demoHash(seed int) string {
-	return fmt.Sprintf("(hashint8extended(g, %d) & 9223372036854775807)", seed)
-}
-
-// countryArray is the SQL array of the country codes.
-func countryArray() string {
+// pickCountry is the SQL choosing a country code by the hash h.
+func pickCountry(h string) string {
 	codes := make([]string, len(demoCountries()))
 	for i, c := range demoCountries() {
-		codes[i] = "'" + c[0] + "'"
+		codes[i] = c[0]
 	}
-	return "ARRAY[" + strings.Join(codes, ",") + "]"
+	return demodata.Pick(h, codes...)
 }
 
 // eventsInsertSQL fills one partition with the events numbered $2..$3 of
@@ -74,17 +66,17 @@ SELECT $1::date,
             WHEN h4 % 100 < 95 THEN 'scroll' ELSE 'purchase' END,
        CASE WHEN h5 % 50 < 6 THEN (ARRAY['/', '/search', '/cart', '/checkout', '/account', '/help'])[1 + h5 % 50]
             ELSE '/products/' || (h5 % 50 - 5) END,
-       (` + countryArray() + `)[1 + h6 % ` + strconv.Itoa(len(demoCountries())) + `],
+       ` + pickCountry("h6") + `,
        format('{"browser":"%s","os":"%s","referrer":"https://search.example.com/q/%s","campaign":"cmp-%s","screen":"%sx%s","experiment":"exp-%s","variant":"%s","tags":["t%s","t%s"],"v":1}',
-              (ARRAY['chrome', 'firefox', 'safari', 'edge'])[1 + h7 % 4],
+              ` + demodata.Pick("h7", "chrome", "firefox", "safari", "edge") + `,
               (ARRAY['android', 'ios', 'windows', 'macos', 'linux'])[1 + h7 / 4 % 5],
               lpad(to_hex(h8), 16, '0'), h8 % 1000,
               320 + h7 % 8 * 160, 480 + h7 % 5 * 120,
-              lpad(to_hex(h9 % 65536), 4, '0'), (ARRAY['a', 'b', 'c'])[1 + h9 % 3],
+              lpad(to_hex(h9 % 65536), 4, '0'), ` + demodata.Pick("h9", "a", "b", "c") + `,
               h9 % 97, h9 % 89)
-FROM (SELECT g, ` + demoHash(1) + ` AS h1, ` + demoHash(2) + ` AS h2, ` + demoHash(3) + ` AS h3,
-             ` + demoHash(4) + ` AS h4, ` + demoHash(5) + ` AS h5, ` + demoHash(6) + ` AS h6,
-             ` + demoHash(7) + ` AS h7, ` + demoHash(8) + ` AS h8, ` + demoHash(9) + ` AS h9
+FROM (SELECT g, ` + demodata.Hash(1) + ` AS h1, ` + demodata.Hash(2) + ` AS h2, ` + demodata.Hash(3) + ` AS h3,
+             ` + demodata.Hash(4) + ` AS h4, ` + demodata.Hash(5) + ` AS h5, ` + demodata.Hash(6) + ` AS h6,
+             ` + demodata.Hash(7) + ` AS h7, ` + demodata.Hash(8) + ` AS h8, ` + demodata.Hash(9) + ` AS h9
       FROM generate_series($2::int8, $3::int8) AS g) AS r`
 }
 
@@ -113,7 +105,8 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 	}
 	began := time.Now()
 	schema := pgx.Identifier{opts.Schema}.Sanitize()
-	first := time.Date(opts.End.Year(), opts.End.Month(), opts.End.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1-opts.Days)
+	days := demodata.Days(opts.End, opts.Days, opts.RowsPerDay)
+	first := days[0].Date
 
 	ddl := []string{
 		`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`,
@@ -125,21 +118,20 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 		`CREATE TABLE ` + schema + `.users (id bigint PRIMARY KEY, country text, signup_date date, plan text)`,
 		`CREATE TABLE ref.countries (code text PRIMARY KEY, name text)`,
 	}
-	for d := range opts.Days {
-		day := first.AddDate(0, 0, d)
+	partition := func(day time.Time) string { return demodata.PartitionName(schema+".events", day) }
+	for _, day := range days {
 		ddl = append(ddl, fmt.Sprintf(`CREATE TABLE %s PARTITION OF %s.events FOR VALUES FROM ('%s') TO ('%s')`,
-			partitionName(schema, day), schema, day.Format(dateLayout), day.AddDate(0, 0, 1).Format(dateLayout)))
+			partition(day.Date), schema, day.Date.Format(dateLayout), day.Date.AddDate(0, 0, 1).Format(dateLayout)))
 	}
-	for _, sql := range ddl {
-		if _, err := pool.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("create the demo tables: %s: %w", abbreviate(sql, 80), err)
-		}
+	if err := demodata.Exec(ctx, pool, ddl...); err != nil {
+		return fmt.Errorf("create the demo tables: %w", err)
 	}
 
 	if err := CreateFunctions(ctx, pool); err != nil {
 		return err
 	}
-	if err := loadDays(ctx, pool, opts, schema, first, log); err != nil {
+	insert := func(day demodata.Day) string { return eventsInsertSQL(partition(day.Date)) }
+	if err := demodata.LoadDays(ctx, pool, days, insert, log); err != nil {
 		return err
 	}
 
@@ -151,17 +143,15 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 		`INSERT INTO ref.countries VALUES ` + strings.Join(values, ", "),
 		`INSERT INTO ` + schema + `.users
 		 SELECT g,
-		        (` + countryArray() + `)[1 + ` + demoHash(11) + ` % ` + strconv.Itoa(len(demoCountries())) + `],
-		        DATE '` + first.Format(dateLayout) + `' - (` + demoHash(12) + ` % 730)::int,
-		        (ARRAY['free', 'free', 'free', 'pro', 'team'])[1 + ` + demoHash(13) + ` % 5]
+		        ` + pickCountry(demodata.Hash(11)) + `,
+		        DATE '` + first.Format(dateLayout) + `' - (` + demodata.Hash(12) + ` % 730)::int,
+		        ` + demodata.Pick(demodata.Hash(13), "free", "free", "free", "pro", "team") + `
 		 FROM generate_series(1, ` + strconv.Itoa(demoUsers) + `) AS g`,
 		// ANALYZE of a partitioned table also analyzes its partitions.
 		`ANALYZE ` + schema + `.events, ` + schema + `.users, ref.countries`,
 	}
-	for _, sql := range rest {
-		if _, err := pool.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("load the demo tables: %s: %w", abbreviate(sql, 80), err)
-		}
+	if err := demodata.Exec(ctx, pool, rest...); err != nil {
+		return fmt.Errorf("load the demo tables: %w", err)
 	}
 	log.Info("demo dataset loaded",
 		zap.String("schema", opts.Schema),
@@ -170,54 +160,6 @@ func LoadDemo(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, log *za
 		zap.Int("users", demoUsers),
 		zap.Duration("took", time.Since(began).Round(time.Millisecond)))
 	return nil
-}
-
-func partitionName(schema string, day time.Time) string {
-	return schema + ".events_" + day.Format("20060102")
-}
-
-// loadDays fills the daily partitions, a few at a time.
-func loadDays(ctx context.Context, pool *pgxpool.Pool, opts DemoOptions, schema string, first time.Time, log *zap.Logger) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	workers := min(runtime.NumCPU(), int(pool.Config().MaxConns), opts.Days)
-	days := make(chan int)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for d := range days {
-				day := first.AddDate(0, 0, d)
-				start := time.Now()
-				lo := int64(d) * int64(opts.RowsPerDay)
-				hi := lo + int64(opts.RowsPerDay) - 1
-				if _, err := pool.Exec(ctx, eventsInsertSQL(partitionName(schema, day)), day, lo, hi); err != nil {
-					errs <- fmt.Errorf("load demo events of %s: %w", day.Format(dateLayout), err)
-					cancel()
-					return
-				}
-				log.Info("demo day loaded", zap.String("day", day.Format(dateLayout)),
-					zap.Int("rows", opts.RowsPerDay), zap.Duration("took", time.Since(start).Round(time.Millisecond)))
-			}
-		}()
-	}
-feed:
-	for d := range opts.Days {
-		select {
-		case days <- d:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(days)
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return err
-	}
-	return ctx.Err()
 }
 
 // demoFileBytes is the size of the pretend data files of DemoCatalog.

@@ -5,11 +5,11 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/skimdata/skim/test/demodata"
 )
 
 // functionsLock is the advisory lock key CreateFunctions holds while it
-// replaces the functions: two sessions replacing the same function at
-// once make PostgreSQL fail one with "tuple concurrently updated".
+// replaces the functions, so that two loads at once do not collide.
 const functionsLock = 0x5472_696e_6f46_6e73 // "TrinoFns"
 
 // functionsSQL defines, in schema public, the Trino functions skim's
@@ -45,20 +45,7 @@ var functionsSQL = []string{
 // through the search_path, which always ends in public. LoadDemo calls it;
 // a server over a database loaded otherwise needs it called once.
 func CreateFunctions(ctx context.Context, pool *pgxpool.Pool) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("create the Trino functions: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }() // after Commit a no-op
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(functionsLock)); err != nil {
-		return fmt.Errorf("create the Trino functions: %w", err)
-	}
-	for _, sql := range functionsSQL {
-		if _, err := tx.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("create the Trino functions: %s: %w", abbreviate(sql, 60), err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := demodata.ExecLocked(ctx, pool, functionsLock, functionsSQL...); err != nil {
 		return fmt.Errorf("create the Trino functions: %w", err)
 	}
 	return nil
