@@ -1,9 +1,7 @@
 package bqserver
 
 import (
-	"database/sql/driver"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/skimdata/skim/test/pgvalue"
 )
 
 // field is a column of a BigQuery schema (TableFieldSchema).
@@ -78,11 +77,11 @@ func typeOf(m *pgtype.Map, oid uint32, typmod int32, fromTable bool) bqType {
 	case pgtype.NumericOID:
 		switch {
 		case typmod >= 4 && (typmod-4)>>16 > 38:
-			return bqType{name: "BIGNUMERIC", cell: textCell}
+			return bqType{name: "BIGNUMERIC", cell: pgvalue.Text}
 		case typmod < 0 && !fromTable:
-			return bqType{name: "FLOAT", cell: textCell}
+			return bqType{name: "FLOAT", cell: pgvalue.Text}
 		}
-		return bqType{name: "NUMERIC", cell: textCell}
+		return bqType{name: "NUMERIC", cell: pgvalue.Text}
 	case pgtype.BoolOID:
 		return bqType{name: "BOOLEAN", cell: boolCell}
 	case pgtype.DateOID:
@@ -101,10 +100,10 @@ func typeOf(m *pgtype.Map, oid uint32, typmod int32, fromTable bool) bqType {
 	if t, ok := m.TypeForOID(oid); ok {
 		if ac, ok := t.Codec.(*pgtype.ArrayCodec); ok {
 			elem := typeOf(m, ac.ElementType.OID, -1, fromTable)
-			return bqType{name: elem.name, repeated: true, cell: arrayCell(elem.cell)}
+			return bqType{name: elem.name, repeated: true, cell: pgvalue.Array(elem.cell)}
 		}
 	}
-	return bqType{name: "STRING", cell: textCell}
+	return bqType{name: "STRING", cell: pgvalue.Text}
 }
 
 func integerCell(v any) (any, error) {
@@ -118,7 +117,7 @@ func integerCell(v any) (any, error) {
 	case uint32:
 		return strconv.FormatUint(uint64(v), 10), nil
 	}
-	return textCell(v)
+	return pgvalue.Text(v)
 }
 
 // floatCell writes a float as BigQuery does: shortest round-trip digits,
@@ -131,7 +130,7 @@ func floatCell(v any) (any, error) {
 	case float32:
 		f = float64(v)
 	default:
-		return textCell(v)
+		return pgvalue.Text(v)
 	}
 	switch {
 	case math.IsNaN(f):
@@ -148,7 +147,7 @@ func boolCell(v any) (any, error) {
 	if b, ok := v.(bool); ok {
 		return strconv.FormatBool(b), nil
 	}
-	return textCell(v)
+	return pgvalue.Text(v)
 }
 
 func timeCell(layout string) func(any) (any, error) {
@@ -156,7 +155,7 @@ func timeCell(layout string) func(any) (any, error) {
 		if t, ok := v.(time.Time); ok {
 			return t.Format(layout), nil
 		}
-		return textCell(v)
+		return pgvalue.Text(v)
 	}
 }
 
@@ -170,7 +169,7 @@ func timestampCellOf(v any) (any, error) {
 func clockCell(v any) (any, error) {
 	t, ok := v.(pgtype.Time)
 	if !ok {
-		return textCell(v)
+		return pgvalue.Text(v)
 	}
 	us := t.Microseconds
 	s := fmt.Sprintf("%02d:%02d:%02d", us/3_600_000_000, us/60_000_000%60, us/1_000_000%60)
@@ -184,7 +183,7 @@ func bytesCell(v any) (any, error) {
 	if b, ok := v.([]byte); ok {
 		return base64.StdEncoding.EncodeToString(b), nil
 	}
-	return textCell(v)
+	return pgvalue.Text(v)
 }
 
 // jsonCell encodes a decoded JSON value again; only array elements take
@@ -195,50 +194,6 @@ func jsonCell(v any) (any, error) {
 		return nil, fmt.Errorf("encode JSON value: %w", err)
 	}
 	return string(b), nil
-}
-
-func arrayCell(elem func(any) (any, error)) func(any) (any, error) {
-	return func(v any) (any, error) {
-		values, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("array value of type %T", v)
-		}
-		out := make([]any, len(values))
-		for i, e := range values {
-			if e == nil {
-				continue
-			}
-			c, err := elem(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	}
-}
-
-// textCell writes a value the way PostgreSQL's text output would, as far
-// as pgx lets it: strings as they are, numerics and intervals through
-// their driver values, UUIDs in their usual form.
-func textCell(v any) (any, error) {
-	switch v := v.(type) {
-	case string:
-		return v, nil
-	case [16]byte:
-		h := hex.EncodeToString(v[:])
-		return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
-	case driver.Valuer:
-		dv, err := v.Value()
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := dv.(string); ok {
-			return s, nil
-		}
-		return fmt.Sprint(dv), nil
-	}
-	return fmt.Sprint(v), nil
 }
 
 // cellJSON and rowJSON are the TableCell and TableRow of the REST API.

@@ -1,18 +1,17 @@
 package trinoserver
 
 import (
-	"database/sql/driver"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/skimdata/skim/test/pgvalue"
 )
 
 // column is a result column as Trino describes it. trino-go-client decodes
@@ -108,7 +107,7 @@ func typeOf(m *pgtype.Map, oid uint32, typmod int32) trinoType {
 			return trinoType{
 				name:      fmt.Sprintf("char(%d)", typmod-4),
 				signature: typeSignature{RawType: "char", Arguments: longArgs(int64(typmod - 4))},
-				convert:   text,
+				convert:   pgvalue.Text,
 			}
 		}
 		return varcharType(-1)
@@ -135,7 +134,7 @@ func typeOf(m *pgtype.Map, oid uint32, typmod int32) trinoType {
 	case pgtype.ByteaOID:
 		return simpleType("varbinary", bytesJSON)
 	case pgtype.UUIDOID:
-		return simpleType("uuid", uuidJSON)
+		return simpleType("uuid", pgvalue.Text)
 	}
 	if dt, ok := m.TypeForOID(oid); ok {
 		if ac, ok := dt.Codec.(*pgtype.ArrayCodec); ok && ac.ElementType != nil {
@@ -143,7 +142,7 @@ func typeOf(m *pgtype.Map, oid uint32, typmod int32) trinoType {
 			return trinoType{
 				name:      "array(" + elem.name + ")",
 				signature: typeSignature{RawType: "array", Arguments: []typeArgument{{Kind: "TYPE", Value: elem.signature}}},
-				convert:   func(v any) (any, error) { return arrayJSON(v, elem) },
+				convert:   pgvalue.Array(elem.convert),
 			}
 		}
 	}
@@ -155,13 +154,13 @@ func varcharType(length int32) trinoType {
 		return trinoType{
 			name:      "varchar",
 			signature: typeSignature{RawType: "varchar", Arguments: longArgs(maxVarcharLength)},
-			convert:   text,
+			convert:   pgvalue.Text,
 		}
 	}
 	return trinoType{
 		name:      fmt.Sprintf("varchar(%d)", length),
 		signature: typeSignature{RawType: "varchar", Arguments: longArgs(int64(length))},
-		convert:   text,
+		convert:   pgvalue.Text,
 	}
 }
 
@@ -322,55 +321,4 @@ func bytesJSON(v any) (any, error) {
 		return nil, fmt.Errorf("unexpected %T for a bytea column", v)
 	}
 	return base64.StdEncoding.EncodeToString(b), nil
-}
-
-func uuidJSON(v any) (any, error) {
-	b, ok := v.([16]byte)
-	if !ok {
-		return text(v)
-	}
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
-
-func arrayJSON(v any, elem trinoType) (any, error) {
-	items, ok := v.([]any)
-	if !ok {
-		return nil, fmt.Errorf("unexpected %T for an array column", v)
-	}
-	out := make([]any, len(items))
-	for i, item := range items {
-		if item == nil {
-			continue
-		}
-		var err error
-		if out[i], err = elem.convert(item); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// text renders a value of a type without a Trino counterpart as PostgreSQL
-// would: pgtype values know their text form through driver.Valuer.
-func text(v any) (any, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case []byte:
-		return string(x), nil
-	case driver.Valuer:
-		tv, err := x.Value()
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := tv.(string); ok {
-			return s, nil
-		}
-		return fmt.Sprint(tv), nil
-	case fmt.Stringer:
-		return x.String(), nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	}
-	return fmt.Sprint(v), nil
 }
