@@ -279,11 +279,10 @@ func Significant(toks []Token) []int {
 
 // Words returns the tokens that are not whitespace or comments.
 func Words(toks []Token) []Token {
-	out := make([]Token, 0, len(toks))
-	for _, t := range toks {
-		if t.Kind != Space {
-			out = append(out, t)
-		}
+	sig := Significant(toks)
+	out := make([]Token, len(sig))
+	for k, i := range sig {
+		out[k] = toks[i]
 	}
 	return out
 }
