@@ -8,6 +8,7 @@ import (
 	"database/sql/driver"
 	"encoding/hex"
 	"fmt"
+	"math"
 )
 
 // Converter turns a value pgx decoded, never nil, into what a server
@@ -61,4 +62,30 @@ func Array(elem Converter) Converter {
 		}
 		return out, nil
 	}
+}
+
+// Float reads a float8 or float4 value; ok is false for any other.
+func Float(v any) (f float64, ok bool) {
+	switch v := v.(type) {
+	case float64:
+		return v, true
+	case float32:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// NonFinite spells NaN and the infinities as Trino and BigQuery both send
+// them, as strings, since JSON has no numbers for them; ok is false for a
+// finite f.
+func NonFinite(f float64) (s string, ok bool) {
+	switch {
+	case math.IsNaN(f):
+		return "NaN", true
+	case math.IsInf(f, 1):
+		return "Infinity", true
+	case math.IsInf(f, -1):
+		return "-Infinity", true
+	}
+	return "", false
 }

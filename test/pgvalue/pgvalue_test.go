@@ -2,6 +2,7 @@ package pgvalue
 
 import (
 	"errors"
+	"math"
 	"math/big"
 	"net/netip"
 	"reflect"
@@ -49,5 +50,33 @@ func TestArray(t *testing.T) {
 	}
 	if _, err := Array(Text)("not an array"); err == nil {
 		t.Error("a non-array converted")
+	}
+}
+
+func TestFloat(t *testing.T) {
+	for _, tc := range []struct {
+		in        any
+		f         float64
+		ok        bool
+		nonFinite string
+	}{
+		{1.5, 1.5, true, ""},
+		{float32(0.25), 0.25, true, ""},
+		{math.NaN(), math.NaN(), true, "NaN"},
+		{math.Inf(1), math.Inf(1), true, "Infinity"},
+		{float32(math.Inf(-1)), math.Inf(-1), true, "-Infinity"},
+		{int64(1), 0, false, ""},
+		{"1.5", 0, false, ""},
+	} {
+		f, ok := Float(tc.in)
+		if ok != tc.ok || !(f == tc.f || math.IsNaN(f) && math.IsNaN(tc.f)) {
+			t.Errorf("Float(%#v) = %v, %v; want %v, %v", tc.in, f, ok, tc.f, tc.ok)
+		}
+		if !ok {
+			continue
+		}
+		if s, nonFinite := NonFinite(f); s != tc.nonFinite || nonFinite != (tc.nonFinite != "") {
+			t.Errorf("NonFinite(%v) = %q, %v; want %q", f, s, nonFinite, tc.nonFinite)
+		}
 	}
 }
