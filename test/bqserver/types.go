@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -123,22 +122,12 @@ func integerCell(v any) (any, error) {
 // floatCell writes a float as BigQuery does: shortest round-trip digits,
 // and NaN, Infinity, -Infinity.
 func floatCell(v any) (any, error) {
-	var f float64
-	switch v := v.(type) {
-	case float64:
-		f = v
-	case float32:
-		f = float64(v)
-	default:
+	f, ok := pgvalue.Float(v)
+	if !ok {
 		return pgvalue.Text(v)
 	}
-	switch {
-	case math.IsNaN(f):
-		return "NaN", nil
-	case math.IsInf(f, 1):
-		return "Infinity", nil
-	case math.IsInf(f, -1):
-		return "-Infinity", nil
+	if s, ok := pgvalue.NonFinite(f); ok {
+		return s, nil
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64), nil
 }

@@ -195,22 +195,12 @@ func same(v any) (any, error) { return v, nil }
 // floatJSON sends NaN and infinities as the strings Trino uses, since JSON
 // has no numbers for them.
 func floatJSON(v any) (any, error) {
-	var f float64
-	switch x := v.(type) {
-	case float64:
-		f = x
-	case float32:
-		f = float64(x)
-	default:
+	f, ok := pgvalue.Float(v)
+	if !ok {
 		return nil, fmt.Errorf("unexpected %T for a floating-point column", v)
 	}
-	switch {
-	case math.IsNaN(f):
-		return "NaN", nil
-	case math.IsInf(f, 1):
-		return "Infinity", nil
-	case math.IsInf(f, -1):
-		return "-Infinity", nil
+	if s, ok := pgvalue.NonFinite(f); ok {
+		return s, nil
 	}
 	return v, nil
 }
