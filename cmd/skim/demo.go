@@ -144,7 +144,12 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// The demo tables are small, so skim samples anything above 1 MiB.
 	engine := rewrite.NewEngine(cat, rewrite.Options{MinTableBytes: 1 << 20}, log)
-	pipeline := proxy.NewPipeline(engine, config.Default(), proxy.Options{}, log)
+	// A price per TiB scanned, so the report and dashboard show money
+	// as well as bytes.
+	cfg := config.Default()
+	price := demoPricePerTiB
+	cfg.Trino.PricePerTiB = &price
+	pipeline := proxy.NewPipeline(engine, cfg, proxy.Options{}, log)
 	pipeline.SetLedger(sink)
 	registry := prometheus.NewRegistry()
 	pipeline.SetMetrics(proxy.NewMetrics(registry))
@@ -199,6 +204,9 @@ skim is serving Trino clients on %s (Ctrl-C stops it). Try:
 	say("Stopping.")
 	return nil
 }
+
+// demoPricePerTiB is the demo's price of a TiB scanned, in dollars.
+const demoPricePerTiB = 5.0
 
 // defaultDemoDir is where the demo keeps its PostgreSQL. Run as root,
 // PostgreSQL runs as the postgres user, who cannot enter root's home, so

@@ -96,7 +96,7 @@ func TestDemo(t *testing.T) {
 		switch {
 		case strings.Contains(r.SQL, "skim:off") && r.Decision == "passthrough":
 			off++
-		case strings.HasPrefix(r.SQL, demoQuery) && r.Decision == "rewrite" && r.Rewritten != "" && r.Rewritten != r.SQL && r.BytesSaved > 0:
+		case strings.HasPrefix(r.SQL, demoQuery) && r.Decision == "rewrite" && r.Rewritten != "" && r.Rewritten != r.SQL && r.BytesSaved > 0 && r.MoneySaved > 0:
 			rewritten++
 		}
 		if r.User != "demo" || r.Frontend != "trino" || r.Rows == nil || *r.Rows != 1000 {
