@@ -7,6 +7,9 @@
 // per group and a bounded list of recent rewrites, so a report over a ledger
 // of any length needs memory in proportion to the number of distinct users,
 // tables, rules, policies and days, not to the number of statements.
+// Aggregators merge, and Days keeps one per calendar day, so that a report
+// over a window of days that moves (the dashboard's) reads each record once
+// and lets days leave the window.
 //
 // Records with several tables or rules count in each of their groups: a
 // statement joining two tables adds its statement, its bytes and its savings
@@ -168,15 +171,48 @@ type Options struct {
 }
 
 // Aggregator builds a Summary from records handed to it one by one, in any
-// order. Its zero value is not usable; call New.
+// order. Aggregators given parts of a set of records and merged make the
+// same Summary as one given all of them, whatever the parts and the order:
+// money is summed exactly and the latest rewrites have a total order. Its
+// zero value is not usable; call New.
 type Aggregator struct {
 	opts   Options
 	span   ledger.Span
-	totals Totals
-	groups map[Dimension]map[string]*Totals
+	totals tally
+	groups map[Dimension]map[string]*tally
 	recent recentHeap
 	// first and last are the earliest and latest record times seen.
 	first, last time.Time
+}
+
+// tally is a group's running totals. Totals.Add sums money with +=, whose
+// result depends on the order of the records; the exact sum kept beside it
+// does not, and is what the Summary shows.
+type tally struct {
+	t     Totals
+	money exactSum
+}
+
+func (g *tally) add(r ledger.Record) {
+	g.t.Add(r)
+	g.money.add(r.MoneySaved)
+}
+
+func (g *tally) merge(o *tally) {
+	g.t.Statements += o.t.Statements
+	g.t.Rewritten += o.t.Rewritten
+	g.t.Rejected += o.t.Rejected
+	g.t.BytesBefore += o.t.BytesBefore
+	g.t.BytesScanned += o.t.BytesScanned
+	g.t.BytesSaved += o.t.BytesSaved
+	g.money.merge(&o.money)
+}
+
+// totals returns the figures with the exact sum of money.
+func (g *tally) totals() Totals {
+	t := g.t
+	t.MoneySaved = g.money.value()
+	return t
 }
 
 // New returns an aggregator for the records of span. The span only sets
@@ -192,16 +228,16 @@ func New(span ledger.Span, opts Options) *Aggregator {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	a := &Aggregator{opts: opts, span: span, groups: map[Dimension]map[string]*Totals{}}
+	a := &Aggregator{opts: opts, span: span, groups: map[Dimension]map[string]*tally{}}
 	for _, d := range Dimensions() {
-		a.groups[d] = map[string]*Totals{}
+		a.groups[d] = map[string]*tally{}
 	}
 	return a
 }
 
 // Add counts one record.
 func (a *Aggregator) Add(r ledger.Record) {
-	a.totals.Add(r)
+	a.totals.add(r)
 	if a.first.IsZero() || r.Time.Before(a.first) {
 		a.first = r.Time
 	}
@@ -215,7 +251,16 @@ func (a *Aggregator) Add(r ledger.Record) {
 	a.addEach(ByTable, r, r.Tables)
 	a.addEach(ByRule, r, r.Rules)
 	if r.Decision == "rewrite" && a.opts.Recent > 0 {
-		a.keepRecent(r)
+		if len(a.recent) == a.opts.Recent && r.Time.Before(a.recent[0].Time) {
+			// Older than every rewrite kept: skip building it.
+			return
+		}
+		a.keepRecent(Rewrite{
+			Time: r.Time, User: r.User, Team: r.Team, Policy: r.Policy,
+			Rules: r.Rules, Tables: r.Tables, SQL: r.SQL, Rewritten: r.Rewritten,
+			BytesBefore: r.EstimatedBytesBefore, BytesScanned: ScannedBytes(r),
+			BytesSaved: r.BytesSaved, MoneySaved: r.MoneySaved,
+		})
 	}
 }
 
@@ -237,27 +282,76 @@ func (a *Aggregator) addEach(d Dimension, r ledger.Record, keys []string) {
 func (a *Aggregator) addTo(d Dimension, r ledger.Record, key string) {
 	g := a.groups[d][key]
 	if g == nil {
-		g = &Totals{}
+		g = &tally{}
 		a.groups[d][key] = g
 	}
-	g.Add(r)
+	g.add(r)
 }
 
-// keepRecent holds r if it is among the latest Options.Recent rewrites
-// seen; a min-heap on time keeps the bound whatever order records come in.
-func (a *Aggregator) keepRecent(r ledger.Record) {
+// keepRecent holds rw if it is among the latest Options.Recent rewrites
+// seen; a min-heap in compareRewrites order keeps the bound whatever order
+// records come in, and keeps the same ones whatever that order.
+func (a *Aggregator) keepRecent(rw Rewrite) {
 	if len(a.recent) == a.opts.Recent {
-		if !r.Time.After(a.recent[0].Time) {
+		if compareRewrites(rw, a.recent[0]) <= 0 {
 			return
 		}
 		heap.Pop(&a.recent)
 	}
-	heap.Push(&a.recent, Rewrite{
-		Time: r.Time, User: r.User, Team: r.Team, Policy: r.Policy,
-		Rules: r.Rules, Tables: r.Tables, SQL: r.SQL, Rewritten: r.Rewritten,
-		BytesBefore: r.EstimatedBytesBefore, BytesScanned: ScannedBytes(r),
-		BytesSaved: r.BytesSaved, MoneySaved: r.MoneySaved,
-	})
+	heap.Push(&a.recent, rw)
+}
+
+// compareRewrites orders rewrites oldest first. Rewrites of the same time
+// are ordered by their other fields, so that which of them a bounded list
+// keeps, and in what order it shows them, does not depend on the order the
+// records came in; rewrites it finds equal are alike in every field shown.
+func compareRewrites(x, y Rewrite) int {
+	if c := x.Time.Compare(y.Time); c != 0 {
+		return c
+	}
+	return cmp.Or(
+		cmp.Compare(x.SQL, y.SQL),
+		cmp.Compare(x.Rewritten, y.Rewritten),
+		cmp.Compare(x.User, y.User),
+		cmp.Compare(x.Team, y.Team),
+		cmp.Compare(x.Policy, y.Policy),
+		slices.Compare(x.Tables, y.Tables),
+		slices.Compare(x.Rules, y.Rules),
+		cmp.Compare(x.BytesBefore, y.BytesBefore),
+		cmp.Compare(x.BytesScanned, y.BytesScanned),
+		cmp.Compare(x.BytesSaved, y.BytesSaved),
+		cmp.Compare(x.MoneySaved, y.MoneySaved),
+	)
+}
+
+// Merge adds the records o was given to a, as if a had been given them
+// too; o is left as it was. Both must have been made with the same
+// Location and Recent, so that days and the latest rewrites mean the same.
+func (a *Aggregator) Merge(o *Aggregator) {
+	a.totals.merge(&o.totals)
+	if !o.first.IsZero() && (a.first.IsZero() || o.first.Before(a.first)) {
+		a.first = o.first
+	}
+	if !o.last.IsZero() && (a.last.IsZero() || o.last.After(a.last)) {
+		a.last = o.last
+	}
+	for d, groups := range o.groups {
+		mine := a.groups[d]
+		for k, g := range groups {
+			if m := mine[k]; m != nil {
+				m.merge(g)
+				continue
+			}
+			m := &tally{}
+			m.merge(g)
+			mine[k] = m
+		}
+	}
+	if a.opts.Recent > 0 {
+		for _, rw := range o.recent {
+			a.keepRecent(rw)
+		}
+	}
 }
 
 // Summary returns the report of the records added so far. The aggregator
@@ -267,7 +361,7 @@ func (a *Aggregator) Summary() *Summary {
 		From:      a.span.From,
 		To:        a.span.To,
 		Location:  a.opts.Location.String(),
-		Totals:    a.totals,
+		Totals:    a.totals.totals(),
 		By:        a.opts.By,
 		TopTables: top(a.sorted(ByTable), a.opts.Top),
 		TopUsers:  top(a.sorted(ByUser), a.opts.Top),
@@ -282,15 +376,15 @@ func (a *Aggregator) Summary() *Summary {
 		s.Groups = a.sorted(a.opts.By)
 	}
 	s.Recent = slices.Clone(a.recent)
-	slices.SortFunc(s.Recent, func(x, y Rewrite) int { return y.Time.Compare(x.Time) })
+	slices.SortFunc(s.Recent, func(x, y Rewrite) int { return compareRewrites(y, x) })
 	return s
 }
 
 // sorted returns the groups of d, largest first.
 func (a *Aggregator) sorted(d Dimension) []Group {
 	out := make([]Group, 0, len(a.groups[d]))
-	for k, t := range a.groups[d] {
-		out = append(out, Group{Key: k, Totals: *t})
+	for k, g := range a.groups[d] {
+		out = append(out, Group{Key: k, Totals: g.totals()})
 	}
 	slices.SortFunc(out, Compare)
 	return out
@@ -350,7 +444,7 @@ func (a *Aggregator) daily() []Group {
 		key := day.Format(DayLayout)
 		g := Group{Key: key}
 		if t := a.groups[ByDay][key]; t != nil {
-			g.Totals = *t
+			g.Totals = t.totals()
 		}
 		out = append(out, g)
 		if key >= lastKey {
@@ -378,12 +472,12 @@ func Build(ctx context.Context, source string, span ledger.Span, opts Options) (
 	return a.Summary(), stats, nil
 }
 
-// recentHeap is a min-heap of rewrites on time: its root is the oldest
-// rewrite kept, the first to go when a newer one comes.
+// recentHeap is a min-heap of rewrites in compareRewrites order: its root is
+// the oldest rewrite kept, the first to go when a newer one comes.
 type recentHeap []Rewrite
 
 func (h recentHeap) Len() int           { return len(h) }
-func (h recentHeap) Less(i, j int) bool { return h[i].Time.Before(h[j].Time) }
+func (h recentHeap) Less(i, j int) bool { return compareRewrites(h[i], h[j]) < 0 }
 func (h recentHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *recentHeap) Push(x any)        { *h = append(*h, x.(Rewrite)) }
 func (h *recentHeap) Pop() any {

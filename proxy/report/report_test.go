@@ -239,8 +239,9 @@ func TestCompareTies(t *testing.T) {
 func sortedCopy(gs []Group) []Group {
 	a := New(ledger.Span{}, Options{})
 	for _, g := range gs {
-		t := g.Totals
-		a.groups[ByUser][g.Key] = &t
+		tl := &tally{t: g.Totals}
+		tl.money.add(g.MoneySaved)
+		a.groups[ByUser][g.Key] = tl
 	}
 	return a.sorted(ByUser)
 }
