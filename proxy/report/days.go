@@ -21,6 +21,14 @@ import (
 type Days struct {
 	opts Options
 	days map[dayNumber]*Aggregator
+	// changed holds the days given records since the last Summary.
+	changed map[dayNumber]bool
+	// merged is the merge of the days in mergedDays, none changed since,
+	// so that a Summary merges only the days that changed: merging a
+	// month of days each time costs more than the records a refresh
+	// finds new.
+	merged     *Aggregator
+	mergedDays map[dayNumber]bool
 }
 
 // dayNumber is a calendar date as year*10000 + month*100 + day: one map key
@@ -38,7 +46,7 @@ func NewDays(opts Options) *Days {
 	// New settles the defaults; every day's aggregator and the Summary's
 	// then agree on them.
 	opts = New(ledger.Span{}, opts).opts
-	return &Days{opts: opts, days: map[dayNumber]*Aggregator{}}
+	return &Days{opts: opts, days: map[dayNumber]*Aggregator{}, changed: map[dayNumber]bool{}}
 }
 
 // Add counts one record in its day.
@@ -50,6 +58,7 @@ func (d *Days) Add(r ledger.Record) {
 		d.days[k] = a
 	}
 	a.Add(r)
+	d.changed[k] = true
 }
 
 // Merge adds the records o was given to d, as if d had been given them. It
@@ -57,13 +66,14 @@ func (d *Days) Add(r ledger.Record) {
 // Both must have been made with the same Options.
 func (d *Days) Merge(o *Days) {
 	for k, a := range o.days {
+		d.changed[k] = true
 		if mine := d.days[k]; mine != nil {
 			mine.Merge(a)
 			continue
 		}
 		d.days[k] = a
 	}
-	o.days = nil
+	o.days, o.changed = nil, nil
 }
 
 // DropBefore forgets the days before the one t falls in.
@@ -84,6 +94,11 @@ func (d *Days) Len() int { return len(d.days) }
 // open. Days count in full, so a span of whole days in Options.Location,
 // as a dashboard's window is, gives the figures of exactly the records in
 // it; the Summary's bounds are span's.
+//
+// Summary keeps the merge of the days that did not change since the last
+// call for the next, so that it merges again only the days that get new
+// records (today's, as a rule). Like the rest of Days, it is not safe for
+// concurrent use.
 func (d *Days) Summary(span ledger.Span) *Summary {
 	first, last := dayNumber(math.MinInt64), dayNumber(math.MaxInt64)
 	if !span.From.IsZero() {
@@ -92,11 +107,31 @@ func (d *Days) Summary(span ledger.Span) *Summary {
 	if !span.To.IsZero() {
 		last = dayOf(span.To.Add(-time.Nanosecond), d.opts.Location)
 	}
-	a := New(span, d.opts)
+	in := func(k dayNumber) bool { return first <= k && k <= last }
+	for k := range d.mergedDays {
+		if !in(k) || d.changed[k] || d.days[k] == nil {
+			d.merged = nil
+			break
+		}
+	}
+	if d.merged == nil {
+		d.merged, d.mergedDays = New(ledger.Span{}, d.opts), map[dayNumber]bool{}
+	}
+	// The days that stayed as they were since the last call are likely
+	// to stay so: merge them once, for this call and the next.
 	for k, day := range d.days {
-		if first <= k && k <= last {
+		if in(k) && !d.changed[k] && !d.mergedDays[k] {
+			d.merged.Merge(day)
+			d.mergedDays[k] = true
+		}
+	}
+	a := New(span, d.opts)
+	a.Merge(d.merged)
+	for k := range d.changed {
+		if day := d.days[k]; day != nil && in(k) {
 			a.Merge(day)
 		}
 	}
+	clear(d.changed)
 	return a.Summary()
 }

@@ -77,3 +77,55 @@ func TestDaysSlide(t *testing.T) {
 		}
 	}
 }
+
+// TestDaysSummaryAgain calls Summary again and again as records come to
+// the latest day, to an earlier one, and as the span moves, which reuses
+// the days merged for an earlier call or merges them afresh.
+func TestDaysSummaryAgain(t *testing.T) {
+	first := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	pool := spread(4, 2000, first, 12)
+	// onDay returns the next n records of pool moved to day d from first.
+	next := 0
+	onDay := func(d, n int) []ledger.Record {
+		out := make([]ledger.Record, n)
+		for i := range out {
+			r := pool[next%len(pool)]
+			next++
+			r.Time = first.AddDate(0, 0, d).Add(time.Duration(r.Time.Hour()) * time.Hour)
+			out[i] = r
+		}
+		return out
+	}
+	window := func(from, to int) ledger.Span {
+		return ledger.Span{From: first.AddDate(0, 0, from), To: first.AddDate(0, 0, to)}
+	}
+	tests := []struct {
+		name string
+		add  []ledger.Record
+		span ledger.Span
+	}{
+		{"the first records", pool[:1500], window(0, 12)},
+		{"nothing new", nil, window(0, 12)},
+		{"records of the last day", onDay(11, 20), window(0, 12)},
+		{"more of the last day", onDay(11, 5), window(0, 12)},
+		{"a record of an earlier day", onDay(3, 1), window(0, 12)},
+		{"and of the last day again", onDay(11, 3), window(0, 12)},
+		{"the window moves on", onDay(11, 2), window(2, 14)},
+		{"a new day", onDay(12, 10), window(2, 14)},
+		{"a narrower window", nil, window(5, 9)},
+		{"the wide one again", onDay(12, 1), window(2, 14)},
+	}
+	opts := Options{Top: 3, Recent: 4}
+	d := NewDays(opts)
+	var all []ledger.Record
+	for _, tt := range tests {
+		for _, r := range tt.add {
+			d.Add(r)
+		}
+		all = append(all, tt.add...)
+		want := summarize(tt.span, opts, inSpan(all, tt.span))
+		if diff := summaryDiff(d.Summary(tt.span), want); diff != "" {
+			t.Errorf("%s: the summary differs from one pass over the span's records:%s", tt.name, diff)
+		}
+	}
+}
