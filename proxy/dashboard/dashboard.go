@@ -27,8 +27,8 @@ type Options struct {
 	// counting today (rounded up). Default 30 days.
 	Window time.Duration
 	// CacheTTL is how long a reading of the ledger serves page loads, so
-	// that a page open on several screens does not re-read a large ledger
-	// each time. Default 15 seconds; negative reads on every load.
+	// that a page open on several screens does not read the ledger for
+	// each. Default 15 seconds; negative reads on every load.
 	CacheTTL time.Duration
 	// Now returns the current time. Default time.Now; tests fix it.
 	Now func() time.Time
@@ -52,17 +52,27 @@ type handler struct {
 	log   *zap.Logger
 	page  *pageTemplate
 
-	// mu guards the cache and makes concurrent loads wait for one read
-	// of the ledger rather than each start their own.
+	// mu guards the cache and the file's figures, and makes concurrent
+	// loads wait for one read of the ledger rather than each start their
+	// own.
 	mu       sync.Mutex
 	cached   *view
 	cachedAt time.Time
+	// file keeps what earlier loads read from a ledger file; nil for a
+	// PostgreSQL ledger.
+	file *fileTail
 }
 
 // New returns the dashboard of the ledger at source (a ledger file or a
 // postgres:// URL, as ledger.Read takes), to be served at "/". Other paths
 // answer 404, so that it can sit at the root of a mux beside more specific
 // handlers such as /healthz.
+//
+// A ledger file is read once, then on from where the last load stopped:
+// the dashboard keeps its figures a day at a time and lets the days that
+// leave the window go, and reads the file again from the start when it was
+// rotated or truncated. A PostgreSQL ledger is read in full on each load
+// the cache does not serve.
 func New(source string, opts Options, log *zap.Logger) http.Handler {
 	if opts.Window <= 0 {
 		opts.Window = 30 * 24 * time.Hour
@@ -85,7 +95,15 @@ func New(source string, opts Options, log *zap.Logger) http.Handler {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &handler{source: source, shown: redact(source), opts: opts, log: log, page: newPageTemplate()}
+	h := &handler{source: source, shown: redact(source), opts: opts, log: log, page: newPageTemplate()}
+	if !ledger.IsPostgres(source) {
+		h.file = newFileTail(source, h.reportOptions())
+	}
+	return h
+}
+
+func (h *handler) reportOptions() report.Options {
+	return report.Options{Top: h.opts.Top, Recent: h.opts.Recent, Location: h.opts.Location}
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -136,14 +154,28 @@ func (h *handler) load(ctx context.Context) (*view, error) {
 		return h.cached, nil
 	}
 	span := h.span(now)
-	sum, stats, err := report.Build(ctx, h.source, span, report.Options{Top: h.opts.Top, Recent: h.opts.Recent, Location: h.opts.Location})
+	sum, stats, err := h.read(ctx, span)
 	if err != nil {
-		// ledger.Read's errors name the ledger and what to do already.
+		// The ledger package's errors name the ledger and what to do
+		// already.
 		return nil, err
 	}
 	v := h.buildView(sum, stats, now)
 	h.cached, h.cachedAt = v, now
 	return v, nil
+}
+
+// read returns the figures of span and how reading the ledger went.
+func (h *handler) read(ctx context.Context, span ledger.Span) (*report.Summary, ledger.ReadStats, error) {
+	if h.file != nil {
+		return h.file.read(ctx, span)
+	}
+	// A PostgreSQL ledger is read in full each time. A record's time is
+	// its statement's arrival, but the record is stored when the
+	// statement ends, or later from the spool, so rows do not arrive in
+	// time order; reading on from the last load would need the order
+	// rows were stored in, which the table does not keep.
+	return report.Build(ctx, h.source, span, h.reportOptions())
 }
 
 // span is the window ending today: whole calendar days, today included,
