@@ -296,11 +296,21 @@ type Who struct {
 // Load reads and validates the configuration file at path. A relative
 // catalog file is resolved against path's directory.
 func Load(path string) (*Config, error) {
+	data, err := Read(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Read returns the bytes of the configuration file at path, for callers
+// that keep them (to notice when the file changes) before Parse.
+func Read(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read configuration file: %w; check the path and the file's permissions", err)
 	}
-	return Parse(path, data)
+	return data, nil
 }
 
 // Default is the configuration used when there is no file: engine defaults

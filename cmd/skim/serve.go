@@ -464,16 +464,19 @@ func watchConfig(ctx context.Context, path string, pipelines []*proxy.Pipeline, 
 	defer signal.Stop(hup)
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
-	last, _ := os.ReadFile(path)
+	last, _ := config.Read(path)
 	for {
 		var why string
+		var data []byte
+		var err error
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
 			why = "SIGHUP"
+			data, err = config.Read(path)
 		case <-tick.C:
-			data, err := os.ReadFile(path)
+			data, err = config.Read(path)
 			// A file being rewritten can be briefly empty or missing:
 			// wait for it to settle rather than report it.
 			if err != nil || len(data) == 0 || bytes.Equal(data, last) {
@@ -481,9 +484,11 @@ func watchConfig(ctx context.Context, path string, pipelines []*proxy.Pipeline, 
 			}
 			why = "the file changed"
 		}
-		data, _ := os.ReadFile(path)
-		last = data
-		cfg, err := config.Load(path)
+		var cfg *config.Config
+		if err == nil {
+			last = data
+			cfg, err = config.Parse(path, data)
+		}
 		if err != nil {
 			log.Error("configuration reload failed; keeping the configuration in force", zap.String("file", path), zap.String("trigger", why), zap.Error(err))
 			continue
