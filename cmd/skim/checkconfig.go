@@ -4,12 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
+	"github.com/skimdata/skim/proxy/ledger"
 )
 
 const checkConfigUsage = `Usage: skim check-config FILE
@@ -72,7 +72,7 @@ func writeConfigSummary(w io.Writer, cfg *config.Config) {
 	case target == "":
 		fmt.Fprintln(w, "ledger:    none (statements are logged only)")
 	case cfg.Ledger.Postgres != "":
-		fmt.Fprintf(w, "ledger:    %s (sql: %s)\n", redactURL(target), orDefault(string(cfg.Ledger.SQL), "full"))
+		fmt.Fprintf(w, "ledger:    %s (sql: %s)\n", ledger.Redact(target), orDefault(string(cfg.Ledger.SQL), "full"))
 	default:
 		fmt.Fprintf(w, "ledger:    %s (sql: %s)\n", target, orDefault(string(cfg.Ledger.SQL), "full"))
 	}
@@ -177,13 +177,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// redactURL hides a URL's password.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(a URL skim cannot show)"
-	}
-	return u.Redacted()
 }

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -95,7 +94,7 @@ func New(source string, opts Options, log *zap.Logger) http.Handler {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	h := &handler{source: source, shown: redact(source), opts: opts, log: log, page: newPageTemplate()}
+	h := &handler{source: source, shown: ledger.Redact(source), opts: opts, log: log, page: newPageTemplate()}
 	if !ledger.IsPostgres(source) {
 		h.file = newFileTail(source, h.reportOptions())
 	}
@@ -186,19 +185,6 @@ func (h *handler) span(now time.Time) ledger.Span {
 	y, m, d := now.In(h.opts.Location).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, h.opts.Location)
 	return ledger.Span{From: today.AddDate(0, 0, -(days - 1)), To: today.AddDate(0, 0, 1)}
-}
-
-// redact hides a PostgreSQL URL's password, which the page and the log
-// must not show.
-func redact(source string) string {
-	if !ledger.IsPostgres(source) {
-		return source
-	}
-	u, err := url.Parse(source)
-	if err != nil {
-		return "a PostgreSQL ledger"
-	}
-	return u.Redacted()
 }
 
 // errorView is the page for a ledger that cannot be read.

@@ -15,6 +15,16 @@ const redacted = "xxxxx"
 // or a keyword/value connection string, quoted or not.
 var passwordParam = regexp.MustCompile(`(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)`)
 
+// Redact returns a ledger target fit to show in a page, a log line or a
+// summary: a PostgreSQL URL with its passwords replaced by xxxxx, a file
+// path as it is.
+func Redact(target string) string {
+	if !IsPostgres(target) {
+		return target
+	}
+	return redactDSN(target)
+}
+
 // redactDSN returns dsn with every password in it, in the user info or a
 // password parameter, replaced by xxxxx, so that it can be logged or put in
 // an error. A string that does not parse as a URL is redacted generously:

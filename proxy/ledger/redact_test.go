@@ -46,3 +46,16 @@ func TestRedactErrScrubsEverySpelling(t *testing.T) {
 		t.Errorf("redactErr(nil) is not nil")
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"/var/lib/skim/ledger.jsonl":                   "/var/lib/skim/ledger.jsonl",
+		"postgres://skim:hunter2@db/skim":              "postgres://skim:xxxxx@db/skim",
+		"postgres://skim@db/skim?password=hunter2":     "postgres://skim@db/skim?password=xxxxx",
+		"postgresql://db/skim?sslpassword=k&sslmode=x": "postgresql://db/skim?sslmode=x&sslpassword=xxxxx",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
