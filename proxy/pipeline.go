@@ -239,7 +239,7 @@ func (p *Pipeline) sweep(now time.Time) {
 	p.lastSweep = now
 	var stale []*Run
 	for _, r := range p.pending {
-		if r.quietSince(now) > p.opts.AbandonAfter {
+		if r.abandoned(now, p.opts.AbandonAfter) {
 			stale = append(stale, r)
 		}
 	}

@@ -167,18 +167,25 @@ func TestRunWaitsForHolds(t *testing.T) {
 func TestAbandonedAndOpenRuns(t *testing.T) {
 	h := newHarness(t, "")
 	quiet := h.decide(Statement{SQL: "SELECT 1"})
+	held := h.decide(Statement{SQL: "SELECT 3"})
+	held.Hold()
 	h.clock.add(2 * time.Hour)
 	// A statement arriving later sweeps the quiet one.
 	open := h.decide(Statement{SQL: "SELECT 2"})
 	if h.pipeline.Run(quiet.ID) != nil {
 		t.Error("a run quiet for longer than AbandonAfter is still pending")
 	}
+	if h.pipeline.Run(held.ID) == nil {
+		t.Error("a held run was abandoned while its frontend still follows it")
+	}
+	held.Finish()
+	held.Release()
 	h.pipeline.Close()
 	if h.pipeline.Run(open.ID) != nil {
 		t.Error("Close left a run pending")
 	}
 	recs := h.records()
-	if len(recs) != 2 || !strings.Contains(recs[0].Error, "stopped asking") || !strings.Contains(recs[1].Error, "skim stopped") {
+	if len(recs) != 3 || !strings.Contains(recs[0].Error, "stopped asking") || recs[1].SQL != "SELECT 3" || recs[1].Error != "" || !strings.Contains(recs[2].Error, "skim stopped") {
 		t.Errorf("records: %+v", recs)
 	}
 }

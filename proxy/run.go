@@ -126,10 +126,13 @@ func (r *Run) abandon(why string) {
 	r.write()
 }
 
-func (r *Run) quietSince(now time.Time) time.Duration {
+// abandoned reports whether the run has gone without news for longer than
+// after. A held run is never abandoned: what holds it (a job followed for
+// its bill) is bounded and releases it.
+func (r *Run) abandoned(now time.Time, after time.Duration) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return now.Sub(r.lastNews)
+	return r.holds <= 0 && now.Sub(r.lastNews) > after
 }
 
 // write settles and stores the record; called once.
