@@ -154,6 +154,10 @@ func (p *Pipeline) begin(cfg *config.Config, s Statement, req rewrite.Request, r
 	run := &Run{Result: res, ID: ledger.NewID(), p: p, lastNews: decided}
 	run.Notice = shorten(notice(res, req), maxNoticeBytes)
 	run.rec = p.record(cfg, s, req, res, run.ID)
+	if res.Decision == rewrite.Reject {
+		// The statement ends here: the frontend answers and finishes.
+		run.rec.Error = "rejected by skim: " + res.Reason
+	}
 	run.rec.RewriteMS = float64(decided.Sub(start).Microseconds()) / 1000
 	if p.metrics != nil {
 		p.metrics.decided(s.Frontend, res, decided.Sub(start))

@@ -242,7 +242,7 @@ policies:
 	if r := recs[0]; r.Policy != "dev" || r.Mode != "enforce" || strings.Contains(r.SQL, "42") || !strings.Contains(r.SQL, "user_id = ?") || r.Labels["env"] != "dev" {
 		t.Errorf("enforce record with normalized SQL: %+v", r)
 	}
-	if r := recs[2]; r.Decision != "reject" || r.BytesSaved != 0 || r.Cost() != 0 {
+	if r := recs[2]; r.Decision != "reject" || r.BytesSaved != 0 || r.Cost() != 0 || !strings.HasPrefix(r.Error, "rejected by skim: ") {
 		t.Errorf("rejected record: %+v", r)
 	}
 	if r := recs[4]; r.Decision != "advise" || r.BytesSaved != 0 {

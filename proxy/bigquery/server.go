@@ -185,7 +185,6 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		}
 	}
 	if run.Decision == rewrite.Reject {
-		run.Observe(proxy.Outcome{Error: "rejected by skim: " + run.Reason})
 		run.Finish()
 		reason := "invalidQuery"
 		if run.Rejection == "budget" {

@@ -186,7 +186,6 @@ func (s *Server) postStatement(w http.ResponseWriter, r *http.Request) {
 		return // ctx ended: the client is gone
 	}
 	if run.Decision == rewrite.Reject {
-		run.Observe(proxy.Outcome{Error: "rejected by skim: " + run.Reason})
 		run.Finish()
 		s.fail(w, r, rejected(run.Reason))
 		return
