@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -284,7 +285,7 @@ func (p *Pipeline) record(cfg *config.Config, s Statement, req rewrite.Request, 
 		rec.Decision = "advise"
 	}
 	for _, t := range res.Tables {
-		if !containsString(rec.Tables, t.Name) {
+		if !slices.Contains(rec.Tables, t.Name) {
 			rec.Tables = append(rec.Tables, t.Name)
 		}
 	}
@@ -321,15 +322,6 @@ func withoutCredentials(raw string) string {
 	}
 	u.User = nil
 	return u.String()
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // maxNoticeBytes bounds a notice: Trino's travels in every page's URL and

@@ -262,7 +262,7 @@ func TestSpending(t *testing.T) {
 	}
 	s.Add("a", day2, 7)
 	s.Add("a", day1, 100) // a late record of a past day is not counted
-	if s.Today("a", day2) != 7 || s.Today("a", day1) != 0 || len(s.bytes) != 1 {
+	if s.Today("a", day2) != 7 || s.Today("a", day1) != 0 || s.Today("b", day2) != 0 || len(s.bytes) != 1 {
 		t.Errorf("after the day changed: %v", s.bytes)
 	}
 }

@@ -1,19 +1,18 @@
 package proxy
 
 import (
-	"strings"
 	"sync"
 	"time"
 )
 
-// Spending adds up the bytes each user scanned per UTC day, for daily
-// budgets. Frontends share one, so a user's Trino and BigQuery statements
-// count against the same budget.
+// Spending adds up the bytes each user scanned in the current UTC day,
+// for daily budgets. Frontends share one, so a user's Trino and BigQuery
+// statements count against the same budget.
 type Spending struct {
 	mu sync.Mutex
-	// bytes is keyed by user + "\x00" + day.
-	bytes map[string]int64
+	// day is the newest UTC day seen; bytes are each user's scans in it.
 	day   string
+	bytes map[string]int64
 }
 
 // NewSpending returns an empty tally.
@@ -25,32 +24,32 @@ func NewSpending() *Spending {
 func (s *Spending) Today(user string, now time.Time) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.bytes[dayKey(user, now)]
+	if utcDay(now) != s.day {
+		return 0
+	}
+	return s.bytes[user]
 }
 
-// Add counts bytes user scanned at t. Days before the newest one seen
-// are forgotten, so the tally never grows past a day's users.
+// Add counts bytes user scanned at t. A new day starts the tally afresh,
+// so it never holds more than a day's users; scans of past days are not
+// counted.
 func (s *Spending) Add(user string, t time.Time, bytes int64) {
 	if bytes <= 0 {
 		return
 	}
-	day := t.UTC().Format(time.DateOnly)
+	day := utcDay(t)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if day > s.day {
+	switch {
+	case day > s.day:
 		s.day = day
-		for k := range s.bytes {
-			if !strings.HasSuffix(k, "\x00"+day) {
-				delete(s.bytes, k)
-			}
-		}
-	}
-	if day < s.day {
+		clear(s.bytes)
+	case day < s.day:
 		return
 	}
-	s.bytes[user+"\x00"+day] += bytes
+	s.bytes[user] += bytes
 }
 
-func dayKey(user string, t time.Time) string {
-	return user + "\x00" + t.UTC().Format(time.DateOnly)
+func utcDay(t time.Time) string {
+	return t.UTC().Format(time.DateOnly)
 }
