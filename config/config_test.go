@@ -309,8 +309,8 @@ func TestParseErrors(t *testing.T) {
 			want: []wantErr{
 				{1, "", `unknown field "listeners"; valid fields: rewrite, catalog, trino, bigquery, admin, ledger, teams, policies`},
 				{2, "catalog", `unknown field "path"; valid fields: file`},
-				{6, "policies[0]", `unknown field "when"; valid fields: name, mode, match`},
-				{7, "policies[0].match", `unknown field "user"; valid fields: users, sources, client_tags`},
+				{6, "policies[0]", `unknown field "when"; valid fields: name, mode, match, sample, budget, opt_out, unparsed`},
+				{7, "policies[0].match", `unknown field "user"; valid fields: users, sources, client_tags, labels`},
 			},
 		},
 		{
