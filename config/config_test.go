@@ -778,3 +778,21 @@ func TestParseServeSections(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{7 * 24 * time.Hour, "7d"},
+		{36 * time.Hour, "36h0m0s"},
+		{90 * time.Minute, "1h30m0s"},
+	} {
+		if got := FormatDuration(tt.d); got != tt.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+		if back, err := ParseDuration(FormatDuration(tt.d)); err != nil || back != tt.d {
+			t.Errorf("ParseDuration(FormatDuration(%v)) = %v, %v", tt.d, back, err)
+		}
+	}
+}

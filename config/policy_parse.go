@@ -226,6 +226,15 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// FormatDuration writes whole days as ParseDuration reads them ("7d"),
+// other durations as Go does.
+func FormatDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
 // boolean reads true or false.
 func (p *parser) boolean(v *yaml.Node, field, want string) (bool, bool) {
 	s, ok := p.scalar(v, field, want)

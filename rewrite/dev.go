@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/skimdata/skim/catalog"
+	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/rewrite/stmt"
 )
 
@@ -116,7 +117,7 @@ func (a *analysis) devSampleTable(ti *tableInfo, ds DevSample) {
 			if recent != nil {
 				parts = recent
 			}
-			how = append(how, "last "+formatDuration(ds.PartitionsLast))
+			how = append(how, "last "+config.FormatDuration(ds.PartitionsLast))
 		}
 	}
 	rows, raw := t.Rows, t.Bytes
@@ -311,14 +312,6 @@ func (a *analysis) recentPartitions(ti *tableInfo, d time.Duration) (cond string
 		}
 	}
 	return cond, parts, true
-}
-
-// formatDuration writes whole days as "7d", other durations as Go does.
-func formatDuration(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return d.String()
 }
 
 // checkBudget turns res into a rejection when its scan, est bytes, breaks

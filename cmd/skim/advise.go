@@ -161,7 +161,7 @@ func writeTableAdvice(w io.Writer, t advice.Table) {
 	case !t.InCatalog:
 		best = "savings unknown"
 	case t.Savings > 0:
-		best = fmt.Sprintf("best: %s by %s, saving about %s (%s)", t.BestAction, t.BestColumn, catalog.FormatBytes(t.Savings), percent(t.Savings, t.BytesScanned))
+		best = fmt.Sprintf("best: %s by %s, saving about %s (%s)", t.BestAction, t.BestColumn, catalog.FormatBytes(t.Savings), report.Percent(t.Savings, t.BytesScanned))
 	}
 	fmt.Fprintf(w, "  %s scanned %s; %s\n", countNoun(t.Statements, "statement"), catalog.FormatBytes(t.BytesScanned), best)
 	if len(t.Columns) == 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
@@ -144,7 +143,7 @@ func describeSample(s *config.Sample) string {
 	}
 	out := fmt.Sprintf("%g%% of every table of %s or more", pct, orDefault(sizeOrEmpty(s.MinTableBytes), "rewrite.min_table_bytes"))
 	if s.PartitionsLast > 0 {
-		out += fmt.Sprintf(", last %s of time-partitioned tables", durationText(s.PartitionsLast))
+		out += fmt.Sprintf(", last %s of time-partitioned tables", config.FormatDuration(s.PartitionsLast))
 	}
 	if s.Key != "" {
 		out += ", by a hash of " + s.Key + " where a table has it"
@@ -155,14 +154,6 @@ func describeSample(s *config.Sample) string {
 		out += ", different on each run"
 	}
 	return out
-}
-
-// durationText writes whole days as "7d", other durations as Go does.
-func durationText(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return d.String()
 }
 
 func sizeOrEmpty(n int64) string {

@@ -179,11 +179,11 @@ func writeReportTable(w io.Writer, s *report.Summary) {
 	}
 	writeAligned(w, "lrl", nil, [][]string{
 		{"statements", report.Count(t.Statements), ""},
-		{"rewritten", report.Count(t.Rewritten), percent(t.Rewritten, t.Statements) + " of statements"},
+		{"rewritten", report.Count(t.Rewritten), report.Percent(t.Rewritten, t.Statements) + " of statements"},
 		{"rejected", report.Count(t.Rejected), ""},
 		{"bytes before", catalog.FormatBytes(t.BytesBefore), "estimated, as the clients wrote them"},
 		{"bytes scanned", catalog.FormatBytes(t.BytesScanned), "billed or processed where the engine said"},
-		{"bytes saved", catalog.FormatBytes(t.BytesSaved), percent(t.BytesSaved, t.BytesBefore) + " of bytes before"},
+		{"bytes saved", catalog.FormatBytes(t.BytesSaved), report.Percent(t.BytesSaved, t.BytesBefore) + " of bytes before"},
 		{"money saved", report.Money(t.MoneySaved), "at each upstream's price per TiB"},
 	})
 	if s.By == "" {
@@ -287,11 +287,4 @@ func writeReportCSV(w io.Writer, s *report.Summary) error {
 		return fmt.Errorf("report: write the CSV: %w", err)
 	}
 	return nil
-}
-
-func percent(part, whole int64) string {
-	if whole <= 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(part)/float64(whole))
 }

@@ -363,15 +363,3 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
-
-func TestPercent(t *testing.T) {
-	tests := []struct{ got, want string }{
-		{percent(1, 3), "33.3%"},
-		{percent(1, 0), "0%"},
-	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("got %q, want %q", tt.got, tt.want)
-		}
-	}
-}

@@ -88,12 +88,12 @@ func (h *handler) buildView(s *report.Summary, stats ledger.ReadStats, now time.
 	t := s.Totals
 	v.Totals = []stat{
 		{ID: "total-bytes-saved", Label: "bytes saved", Value: catalog.FormatBytes(t.BytesSaved), Raw: itoa(t.BytesSaved),
-			Note: percent(t.BytesSaved, t.BytesBefore) + " of what the statements would have scanned", Hero: true},
+			Note: report.Percent(t.BytesSaved, t.BytesBefore) + " of what the statements would have scanned", Hero: true},
 		{ID: "total-money-saved", Label: "money saved", Value: report.Money(t.MoneySaved), Raw: report.RawMoney(t.MoneySaved),
 			Note: "at each upstream's price per TiB", Hero: true},
 		{ID: "total-statements", Label: "statements", Value: report.Count(t.Statements), Raw: itoa(t.Statements), Note: "through skim"},
 		{ID: "total-rewritten", Label: "rewritten", Value: report.Count(t.Rewritten), Raw: itoa(t.Rewritten),
-			Note: percent(t.Rewritten, t.Statements) + " of statements"},
+			Note: report.Percent(t.Rewritten, t.Statements) + " of statements"},
 		{ID: "total-rejected", Label: "rejected", Value: report.Count(t.Rejected), Raw: itoa(t.Rejected), Note: "refused by a policy"},
 		{ID: "total-bytes-before", Label: "bytes before", Value: catalog.FormatBytes(t.BytesBefore), Raw: itoa(t.BytesBefore),
 			Note: "estimated, as the clients wrote them"},
@@ -174,10 +174,3 @@ func orDash(s string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func percent(part, whole int64) string {
-	if whole <= 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(part)/float64(whole))
-}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -20,6 +21,15 @@ func Money(v float64) string {
 	}
 	whole, frac, _ := strings.Cut(s, ".")
 	return sign + groupThousands(whole) + "." + frac
+}
+
+// Percent writes part as a share of whole for people, with one decimal;
+// "0%" when whole is not positive.
+func Percent(part, whole int64) string {
+	if whole <= 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(part)/float64(whole))
 }
 
 // RawMoney writes an amount for machines: no grouping, and rounded to

@@ -32,3 +32,19 @@ func TestFormatNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestPercent(t *testing.T) {
+	for _, tt := range []struct {
+		part, whole int64
+		want        string
+	}{
+		{1, 3, "33.3%"},
+		{3, 3, "100.0%"},
+		{1, 0, "0%"},
+		{1, -5, "0%"},
+	} {
+		if got := Percent(tt.part, tt.whole); got != tt.want {
+			t.Errorf("Percent(%d, %d) = %q, want %q", tt.part, tt.whole, got, tt.want)
+		}
+	}
+}
