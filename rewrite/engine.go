@@ -38,9 +38,13 @@ type Options struct {
 	ParseCacheEntries int
 }
 
+// DefaultMinTableBytes is the sampling threshold when Options does not
+// set one.
+const DefaultMinTableBytes = 1 << 30
+
 func (o Options) withDefaults() Options {
 	if o.MinTableBytes <= 0 {
-		o.MinTableBytes = 1 << 30
+		o.MinTableBytes = DefaultMinTableBytes
 	}
 	if o.MaxShortfall <= 0 {
 		o.MaxShortfall = 1e-6

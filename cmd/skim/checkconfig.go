@@ -4,11 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/skimdata/skim/catalog"
 	"github.com/skimdata/skim/config"
 	"github.com/skimdata/skim/proxy/ledger"
+	"github.com/skimdata/skim/rewrite"
 )
 
 const checkConfigUsage = `Usage: skim check-config FILE
@@ -92,7 +95,7 @@ func writeConfigSummary(w io.Writer, cfg *config.Config) {
 	for i, p := range cfg.Policies {
 		fmt.Fprintf(w, "  %d. %s: %s, for %s\n", i+1, p.Name, p.Mode, describeMatch(p.Match))
 		if s := p.Sample; s != nil || p.Mode == config.ModeEnforce {
-			fmt.Fprintf(w, "     sample: %s\n", describeSample(s))
+			fmt.Fprintf(w, "     sample: %s\n", describeSample(s, cfg.Rewrite.MinTableBytes))
 		}
 		if b := p.Budget; b.MaxScanBytes > 0 || b.DailyScanBytesPerUser > 0 {
 			var parts []string
@@ -127,21 +130,30 @@ func describeMatch(m *config.Match) string {
 	if len(m.ClientTags) > 0 {
 		parts = append(parts, "client tags "+strings.Join(m.ClientTags, ", "))
 	}
-	for k, v := range m.Labels {
-		parts = append(parts, fmt.Sprintf("label %s=%s", k, v))
+	for _, k := range slices.Sorted(maps.Keys(m.Labels)) {
+		parts = append(parts, fmt.Sprintf("label %s=%s", k, m.Labels[k]))
 	}
 	return strings.Join(parts, "; ")
 }
 
-func describeSample(s *config.Sample) string {
+// describeSample says what an enforce policy samples; engineMin is
+// rewrite.min_table_bytes, which a sample without its own threshold uses.
+func describeSample(s *config.Sample, engineMin int64) string {
 	if s == nil {
-		return "1% of every table of 1 GiB or more (defaults), different on each run"
+		s = &config.Sample{}
 	}
 	pct := s.Percent
 	if pct == 0 {
 		pct = 1
 	}
-	out := fmt.Sprintf("%g%% of every table of %s or more", pct, orDefault(sizeOrEmpty(s.MinTableBytes), "rewrite.min_table_bytes"))
+	min := s.MinTableBytes
+	if min == 0 {
+		min = engineMin
+	}
+	if min == 0 {
+		min = rewrite.DefaultMinTableBytes
+	}
+	out := fmt.Sprintf("%g%% of every table of %s or more", pct, catalog.FormatBytes(min))
 	if s.PartitionsLast > 0 {
 		out += fmt.Sprintf(", last %s of time-partitioned tables", config.FormatDuration(s.PartitionsLast))
 	}
@@ -154,13 +166,6 @@ func describeSample(s *config.Sample) string {
 		out += ", different on each run"
 	}
 	return out
-}
-
-func sizeOrEmpty(n int64) string {
-	if n <= 0 {
-		return ""
-	}
-	return catalog.FormatBytes(n)
 }
 
 func orDefault(s, def string) string {

@@ -17,6 +17,7 @@ func TestCheckConfig(t *testing.T) {
 		}
 		return path
 	}
+	engineMin := write("min.yaml", "rewrite: {min_table_bytes: 5GiB}\npolicies: [{name: d, mode: enforce, match: {labels: {zone: a, env: dev}}}]\n")
 	pg := write("pg.yaml", "ledger: {postgres: \"postgres://skim:hunter2@db/skim?sslpassword=hunter3\"}\npolicies: [{name: d, mode: enforce}]\n")
 	bad := write("bad.yaml", "policies:\n  - name: a\n    mode: enforced\n    budget: {max_scan_bytes: lots}\n")
 	badCatalog := write("badcat.yaml", "catalog: {file: missing-catalog.yaml}\n")
@@ -37,8 +38,14 @@ func TestCheckConfig(t *testing.T) {
 		{
 			name:     "a PostgreSQL ledger's password is not shown",
 			args:     []string{"check-config", pg},
-			wantOut:  []string{"ledger:    postgres://skim:xxxxx@db/skim?sslpassword=xxxxx", "sample: 1% of every table of 1 GiB or more (defaults), different on each run"},
+			wantOut:  []string{"ledger:    postgres://skim:xxxxx@db/skim?sslpassword=xxxxx", "sample: 1% of every table of 1 GiB or more, different on each run"},
 			notWant:  []string{"hunter2", "hunter3"},
+			wantCode: 0,
+		},
+		{
+			name:     "a sample without its own threshold uses rewrite.min_table_bytes",
+			args:     []string{"check-config", engineMin},
+			wantOut:  []string{"sample: 1% of every table of 5 GiB or more", "for label env=dev; label zone=a"},
 			wantCode: 0,
 		},
 		{
