@@ -109,3 +109,42 @@ func FuzzPageRewriter(f *testing.F) {
 		}
 	})
 }
+
+// TestPageSummary checks what the rewriter reads of a page for the ledger,
+// byte by byte and in one read: the query id, state, processed bytes, the
+// rows (counted, whatever they hold) and the error; nothing inside rows or
+// other objects is mistaken for them.
+func TestPageSummary(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want pageSummary
+	}{
+		{"rows and stats",
+			`{"id":"q1","data":[[1,"a"],[2,{"id":"not-me","state":"x"}],[3,[4,5]]],"stats":{"state":"RUNNING","processedBytes": 12345 ,"processedRows":3}}`,
+			pageSummary{queryID: "q1", state: "RUNNING", processedBytes: 12345, hasProcessed: true, rows: 3}},
+		{"a map row and nested objects",
+			`{"id":"q2","columns":[{"name":"id"}],"data":[[{"stats":{"processedBytes":9}}]],"stats":{"nodes":{"processedBytes":7},"processedBytes":0}}`,
+			pageSummary{queryID: "q2", processedBytes: 0, hasProcessed: true, rows: 1}},
+		{"an error with escapes",
+			`{"id":"q3","stats":{"state":"FAILED"},"error":{"message":"line 1:15: Table \"x\" does not exist","errorCode":1}}`,
+			pageSummary{queryID: "q3", state: "FAILED", errMessage: `line 1:15: Table "x" does not exist`}},
+		{"no rows", `{"id":"q4","data":[],"stats":{"state":"FINISHED"}}`,
+			pageSummary{queryID: "q4", state: "FINISHED"}},
+	}
+	for _, tt := range tests {
+		for _, oneByte := range []bool{false, true} {
+			var src io.Reader = strings.NewReader(tt.in)
+			if oneByte {
+				src = iotest.OneByteReader(src)
+			}
+			p := newPageRewriter(src, func(s string) string { return s }, nil)
+			if _, err := io.ReadAll(p); err != nil {
+				t.Fatal(err)
+			}
+			if p.summary != tt.want {
+				t.Errorf("%s (one byte at a time: %v): summary %+v, want %+v", tt.name, oneByte, p.summary, tt.want)
+			}
+		}
+	}
+}
