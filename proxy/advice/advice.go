@@ -289,7 +289,7 @@ func (a *Advisor) Add(ctx context.Context, r ledger.Record) error {
 		a.rep.Last = r.Time
 	}
 
-	scanned := float64(scannedBytes(r))
+	scanned := float64(r.Processed())
 	weights := shares(sums)
 	for i, name := range tables {
 		if a.opts.Table != "" && name != a.opts.Table {
@@ -506,21 +506,6 @@ func splitPair(pair string, tables []string) (table, column string) {
 		return "", ""
 	}
 	return pair[:i], pair[i+1:]
-}
-
-// scannedBytes is what a statement scanned: the upstream's own figure when
-// it reported one, else skim's estimate of the statement it sent. Bytes
-// processed come first because BigQuery rounds bytes billed up.
-func scannedBytes(r ledger.Record) int64 {
-	switch {
-	case r.BytesProcessed != nil:
-		return *r.BytesProcessed
-	case r.BytesBilled != nil:
-		return *r.BytesBilled
-	case r.Decision == "rewrite":
-		return r.EstimatedBytesAfter
-	}
-	return r.EstimatedBytesBefore
 }
 
 // shares splits a statement's bytes among its tables: by catalog size when

@@ -88,9 +88,10 @@ func NewID() string {
 // tib is the number of bytes in a TiB.
 const tib = 1 << 40
 
-// Cost is what the statement scanned: nothing when skim rejected it, else
-// the upstream's billed bytes, else its processed bytes, else skim's
-// estimate of the statement it ran.
+// Cost is what the statement scanned: nothing when skim rejected it, as it
+// never reached the engine; else the upstream's billed bytes, else its
+// processed bytes, else skim's estimate of the statement it ran (the
+// rewritten one for a rewrite, the client's otherwise).
 func (r *Record) Cost() int64 {
 	switch {
 	case r.Decision == "reject":
@@ -99,6 +100,26 @@ func (r *Record) Cost() int64 {
 		return *r.BytesBilled
 	case r.BytesProcessed != nil:
 		return *r.BytesProcessed
+	case r.Decision == "rewrite":
+		return r.EstimatedBytesAfter
+	}
+	return r.EstimatedBytesBefore
+}
+
+// Processed is what the statement scanned with the upstream's processed
+// bytes put first: nothing when skim rejected it, else the upstream's
+// processed bytes, else its billed bytes, else skim's estimate of the
+// statement it ran. It differs from Cost only when the upstream reports
+// both figures; BigQuery rounds bytes billed up, so processed bytes are the
+// figure to compare with its dry run's.
+func (r *Record) Processed() int64 {
+	switch {
+	case r.Decision == "reject":
+		return 0
+	case r.BytesProcessed != nil:
+		return *r.BytesProcessed
+	case r.BytesBilled != nil:
+		return *r.BytesBilled
 	case r.Decision == "rewrite":
 		return r.EstimatedBytesAfter
 	}
@@ -120,10 +141,7 @@ func (r *Record) Settle() {
 	}
 	after := r.EstimatedBytesAfter
 	if r.Method == "dry_run" {
-		after = r.Cost()
-		if r.BytesProcessed != nil {
-			after = *r.BytesProcessed
-		}
+		after = r.Processed()
 	}
 	if saved := r.EstimatedBytesBefore - after; saved > 0 {
 		r.BytesSaved = saved

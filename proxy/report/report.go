@@ -75,21 +75,12 @@ type Totals struct {
 	// clients wrote them would scan.
 	BytesBefore int64 `json:"bytes_before"`
 	// BytesScanned is what the statements that ran did scan: see
-	// ScannedBytes.
+	// ledger.Record.Cost.
 	BytesScanned int64 `json:"bytes_scanned"`
 	// BytesSaved and MoneySaved are the sums of the records' own figures
 	// (ledger.Record.Settle): only rewrites save anything.
 	BytesSaved int64   `json:"bytes_saved"`
 	MoneySaved float64 `json:"money_saved"`
-}
-
-// ScannedBytes is what r's statement scanned, from the best figure the
-// record has: the bytes the upstream billed, else the bytes it reported
-// processing, else skim's estimate for the statement that ran — the
-// rewritten one for a rewrite, the client's otherwise. A rejected statement
-// never reached the engine and scanned nothing.
-func ScannedBytes(r ledger.Record) int64 {
-	return r.Cost()
 }
 
 // Add counts r in t.
@@ -102,7 +93,7 @@ func (t *Totals) Add(r ledger.Record) {
 		t.Rejected++
 	}
 	t.BytesBefore += r.EstimatedBytesBefore
-	t.BytesScanned += ScannedBytes(r)
+	t.BytesScanned += r.Cost()
 	t.BytesSaved += r.BytesSaved
 	t.MoneySaved += r.MoneySaved
 }
@@ -258,7 +249,7 @@ func (a *Aggregator) Add(r ledger.Record) {
 		a.keepRecent(Rewrite{
 			Time: r.Time, User: r.User, Team: r.Team, Policy: r.Policy,
 			Rules: r.Rules, Tables: r.Tables, SQL: r.SQL, Rewritten: r.Rewritten,
-			BytesBefore: r.EstimatedBytesBefore, BytesScanned: ScannedBytes(r),
+			BytesBefore: r.EstimatedBytesBefore, BytesScanned: r.Cost(),
 			BytesSaved: r.BytesSaved, MoneySaved: r.MoneySaved,
 		})
 	}

@@ -54,27 +54,6 @@ func summarize(span ledger.Span, opts Options, recs []ledger.Record) *Summary {
 	return a.Summary()
 }
 
-func TestScannedBytes(t *testing.T) {
-	tests := []struct {
-		name string
-		rec  ledger.Record
-		want int64
-	}{
-		{"billed wins", ledger.Record{Decision: "rewrite", EstimatedBytesAfter: 1, BytesProcessed: i64(2), BytesBilled: i64(3)}, 3},
-		{"then processed", ledger.Record{Decision: "rewrite", EstimatedBytesAfter: 1, BytesProcessed: i64(2)}, 2},
-		{"rewrite estimate", ledger.Record{Decision: "rewrite", EstimatedBytesBefore: 9, EstimatedBytesAfter: 1}, 1},
-		{"passthrough estimate", ledger.Record{Decision: "passthrough", EstimatedBytesBefore: 9, EstimatedBytesAfter: 9}, 9},
-		{"advise runs the original", ledger.Record{Decision: "advise", EstimatedBytesBefore: 9, EstimatedBytesAfter: 1}, 9},
-		{"billed zero is a figure", ledger.Record{Decision: "passthrough", EstimatedBytesBefore: 9, BytesBilled: i64(0)}, 0},
-		{"reject scans nothing", ledger.Record{Decision: "reject", EstimatedBytesBefore: 9, BytesProcessed: i64(2)}, 0},
-	}
-	for _, tt := range tests {
-		if got := ScannedBytes(tt.rec); got != tt.want {
-			t.Errorf("%s: ScannedBytes = %d, want %d", tt.name, got, tt.want)
-		}
-	}
-}
-
 func TestParseDimension(t *testing.T) {
 	for _, d := range Dimensions() {
 		if got, err := ParseDimension(string(d)); err != nil || got != d {
