@@ -418,8 +418,8 @@ func (s *pgSink) replay(ctx context.Context) {
 		s.log.Error("could not list the ledger spool", zap.String("spool", s.spool.dir), zap.Error(err))
 		return
 	}
-	var records, files, skipped int
-	var problems []string
+	var total ReadStats
+	var files int
 	for _, path := range paths {
 		select {
 		case <-s.stopping:
@@ -436,16 +436,14 @@ func (s *pgSink) replay(ctx context.Context) {
 			}
 			break
 		}
-		records += st.Records
+		total.Add(st)
 		files++
-		skipped += st.Skipped
-		problems = append(problems, st.Problems...)
 	}
-	if skipped > 0 {
-		s.log.Warn("skipped unreadable lines in the ledger spool", zap.Int("lines", skipped), zap.Strings("problems", problems))
+	if total.Skipped > 0 {
+		s.log.Warn("skipped unreadable lines in the ledger spool", zap.Int("lines", total.Skipped), zap.Strings("problems", total.Problems))
 	}
 	if files > 0 {
-		s.log.Info("replayed the ledger spool", zap.Int("records", records), zap.Int("files", files), zap.Int("backlog", s.Backlog()))
+		s.log.Info("replayed the ledger spool", zap.Int("records", total.Records), zap.Int("files", files), zap.Int("backlog", s.Backlog()))
 	}
 	if !s.down {
 		s.spooled = 0
