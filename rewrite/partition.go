@@ -247,8 +247,42 @@ func (d partitionDomain) literal(l stmt.Literal) (value, error) {
 	return value{kind: kindString, s: l.Text}, nil
 }
 
-// mayMatch reports whether some value of iv could satisfy f.
-func (d partitionDomain) mayMatch(iv interval, f stmt.Filter) (bool, error) {
+// filterValues is a filter with its literals converted into a domain's
+// kind on first use, so pruning converts them once per table rather than
+// once per partition.
+type filterValues struct {
+	f    stmt.Filter
+	done bool
+	vals []value
+	err  error
+}
+
+// values returns the filter's literals in d's kind; a truncated column is
+// compared as a time.
+func (fv *filterValues) values(d partitionDomain) ([]value, error) {
+	if fv.done {
+		return fv.vals, fv.err
+	}
+	fv.done = true
+	if fv.f.Truncate != "" {
+		d.kind = kindTime
+	}
+	vals := make([]value, len(fv.f.Values))
+	for i, l := range fv.f.Values {
+		v, err := d.literal(l)
+		if err != nil {
+			fv.err = err
+			return nil, err
+		}
+		vals[i] = v
+	}
+	fv.vals = vals
+	return vals, nil
+}
+
+// mayMatch reports whether some value of iv could satisfy the filter.
+func (d partitionDomain) mayMatch(iv interval, fv *filterValues) (bool, error) {
+	f := fv.f
 	if f.Truncate != "" {
 		if d.kind == kindString {
 			// A varchar date partition truncated to a day: read it as a date.
@@ -269,13 +303,9 @@ func (d partitionDomain) mayMatch(iv interval, f stmt.Filter) (bool, error) {
 		}
 		iv = interval{lo: value{kind: kindTime, t: lo}, hi: value{kind: kindTime, t: truncate(hi, f.Truncate)}}
 	}
-	vals := make([]value, len(f.Values))
-	for i, l := range f.Values {
-		v, err := d.literal(l)
-		if err != nil {
-			return false, err
-		}
-		vals[i] = v
+	vals, err := fv.values(d)
+	if err != nil {
+		return false, err
 	}
 	if len(vals) == 0 {
 		return false, fmt.Errorf("filter on %s has no values", d.column)
@@ -339,6 +369,10 @@ func prunePartitions(t *catalog.Table, filters []stmt.Filter) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	fvs := make([]filterValues, len(filters))
+	for i, f := range filters {
+		fvs[i].f = f
+	}
 	kept := all[:0]
 	for i, p := range t.Partitions {
 		iv, err := d.partitionInterval(p)
@@ -346,8 +380,8 @@ func prunePartitions(t *catalog.Table, filters []stmt.Filter) ([]int, error) {
 			return nil, err
 		}
 		keep := true
-		for _, f := range filters {
-			ok, err := d.mayMatch(iv, f)
+		for j := range fvs {
+			ok, err := d.mayMatch(iv, &fvs[j])
 			if err != nil {
 				return nil, err
 			}
