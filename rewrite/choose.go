@@ -125,11 +125,7 @@ func sortInts(s []int) {
 // sampleEdits turns a sample choice into edits of the statement text.
 func (a *analysis) sampleEdits(ti *tableInfo, c *sampleChoice) []Edit {
 	if c.percent > 0 {
-		clause := " TABLESAMPLE SYSTEM (" + formatPercent(c.percent) + ")"
-		if a.st.Dialect == stmt.BigQuery {
-			clause = " TABLESAMPLE SYSTEM (" + formatPercent(c.percent) + " PERCENT)"
-		}
-		return []Edit{{Start: ti.ref.Span.End, End: ti.ref.Span.End, Text: clause}}
+		return []Edit{{Start: ti.ref.Span.End, End: ti.ref.Span.End, Text: a.tablesampleClause(c.percent)}}
 	}
 	pred := a.partitionPredicate(ti, c.parts)
 	b := ti.ref.Block
@@ -140,6 +136,15 @@ func (a *analysis) sampleEdits(ti *tableInfo, c *sampleChoice) []Edit {
 		}
 	}
 	return []Edit{{Start: b.WhereInsert, End: b.WhereInsert, Text: " WHERE " + pred}}
+}
+
+// tablesampleClause is the clause, with a leading space, that samples pct
+// percent of a table in the statement's dialect.
+func (a *analysis) tablesampleClause(pct float64) string {
+	if a.st.Dialect == stmt.BigQuery {
+		return " TABLESAMPLE SYSTEM (" + formatPercent(pct) + " PERCENT)"
+	}
+	return " TABLESAMPLE SYSTEM (" + formatPercent(pct) + ")"
 }
 
 // partitionPredicate selects the given partitions of a table by its

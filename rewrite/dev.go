@@ -151,10 +151,7 @@ func (a *analysis) devSampleTable(ti *tableInfo, ds DevSample) {
 		choice.rows, choice.bytes, choice.parts = r, scaled(b, ti.colFraction), chosen
 		how = append(how, fmt.Sprintf("%d of %d partitions chosen by seed %d", len(chosen), len(parts), ds.Seed))
 	default:
-		clause = " TABLESAMPLE SYSTEM (" + formatPercent(ds.Percent) + ")"
-		if a.st.Dialect == stmt.BigQuery {
-			clause = " TABLESAMPLE SYSTEM (" + formatPercent(ds.Percent) + " PERCENT)"
-		}
+		clause = a.tablesampleClause(ds.Percent)
 		choice.rows, choice.bytes = scaled(rows, ds.Percent/100), scaled(bytes, ds.Percent/100)
 		choice.percent = ds.Percent
 		how = append(how, formatPercent(ds.Percent)+"% TABLESAMPLE SYSTEM")
@@ -162,10 +159,7 @@ func (a *analysis) devSampleTable(ti *tableInfo, ds DevSample) {
 			a.warn(fmt.Sprintf("%s: %s has no %s column and too few partitions for a seeded choice, and the engine's TABLESAMPLE cannot repeat a sample, so its sample differs from run to run", RuleDevSample, ti.ref.Name, keyWord(ds.Key)))
 		}
 	}
-	alias := ti.ref.Alias
-	if alias == "" {
-		alias = ti.ref.Name[strings.LastIndexByte(ti.ref.Name, '.')+1:]
-	}
+	alias := ti.ref.RefName()
 	if choice.parts == nil && len(parts) < len(ti.parts) {
 		choice.parts = parts
 	}
