@@ -180,6 +180,10 @@ func (p *pageRewriter) process(chunk []byte) {
 			p.inString = true
 			t := p.top()
 			switch {
+			case t != nil && t.object && t.expectKey && p.inRows():
+				// Keys of ROW and MAP values decide nothing: they pass
+				// through unbuffered, like the values.
+				t.key, t.members = "", true
 			case t != nil && t.object && t.expectKey:
 				p.capturing, p.isKey = true, true
 				p.capture = append(p.capture[:0], c)
@@ -241,6 +245,12 @@ func (p *pageRewriter) urlField() bool {
 			!st[2].object && st[3].object && segmentURIKeys[st[3].key]
 	}
 	return false
+}
+
+// inRows reports whether the rewriter is inside a row of the page's
+// "data" array, where nothing is rewritten or read.
+func (p *pageRewriter) inRows() bool {
+	return len(p.stack) >= 3 && p.stack[0].key == "data" && !p.stack[1].object
 }
 
 // summaryField reports whether the string value about to start is one the

@@ -148,3 +148,34 @@ func TestPageSummary(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPageRewriter streams a 20,000-row page through the rewriter,
+// with rows of plain values and with rows holding objects (ROW and MAP
+// values), whose keys the rewriter has no use for.
+func BenchmarkPageRewriter(b *testing.B) {
+	for _, tc := range []struct{ name, row string }{
+		{"array rows", `[12345,"user@example.com","2026-11-25 10:00:00",3.25]`},
+		{"object rows", `[12345,{"email":"user@example.com","ts":"2026-11-25 10:00:00"},{"a":1,"b":2}]`},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var page bytes.Buffer
+			page.WriteString(`{"id":"q","nextUri":"http://coordinator:8080/v1/statement/executing/q/x/1","data":[`)
+			for i := 0; i < 20000; i++ {
+				if i > 0 {
+					page.WriteByte(',')
+				}
+				page.WriteString(tc.row)
+			}
+			page.WriteString(`],"stats":{"state":"RUNNING","processedBytes":1}}`)
+			in := page.Bytes()
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				p := newPageRewriter(bytes.NewReader(in), upper, nil)
+				if _, err := io.Copy(io.Discard, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
