@@ -154,23 +154,18 @@ func (a *analysis) partitionPredicate(ti *tableInfo, parts []int) string {
 	t := ti.meta
 	d, _ := domainOf(t)
 	col := a.quoteIdent(ti.ref.RefName()) + "." + a.quoteIdent(d.column)
-	typ := ""
-	if c, ok := t.Column(d.column); ok {
-		typ = strings.ToLower(c.Type)
-	}
-	isDate := isDateType(typ)
 	if d.kind != kindTime || d.granularity == "" {
 		vals := make([]string, len(parts))
 		for i, p := range parts {
 			iv, _ := d.partitionInterval(t.Partitions[p])
-			vals[i] = a.literalText(d, iv.lo, isDate)
+			vals[i] = a.literalText(d, iv.lo)
 		}
 		return col + " IN (" + strings.Join(vals, ", ") + ")"
 	}
 	ranges := make([]string, len(parts))
 	for i, p := range parts {
 		iv, _ := d.partitionInterval(t.Partitions[p])
-		lo, hi := a.literalText(d, iv.lo, isDate), a.literalText(d, iv.hi, isDate)
+		lo, hi := a.literalText(d, iv.lo), a.literalText(d, iv.hi)
 		if !iv.hiOpen {
 			ranges[i] = fmt.Sprintf("%s = %s", col, lo)
 			continue
@@ -185,14 +180,14 @@ func (a *analysis) partitionPredicate(ti *tableInfo, parts []int) string {
 
 // literalText writes a partition boundary as a SQL literal of the
 // column's type.
-func (a *analysis) literalText(d partitionDomain, v value, isDate bool) string {
+func (a *analysis) literalText(d partitionDomain, v value) string {
 	switch v.kind {
 	case kindNumber:
 		return formatPercent(v.n)
 	case kindString:
 		return "'" + strings.ReplaceAll(v.s, "'", "''") + "'"
 	}
-	if isDate {
+	if d.isDate {
 		return "DATE '" + v.t.Format("2006-01-02") + "'"
 	}
 	return "TIMESTAMP '" + v.t.Format("2006-01-02 15:04:05") + "'"

@@ -280,18 +280,13 @@ func (a *analysis) recentPartitions(ti *tableInfo, d time.Duration) (cond string
 		now = time.Now()
 	}
 	cutoff := now.UTC().Add(-d)
-	typ := ""
-	if c, ok := t.Column(dom.column); ok {
-		typ = strings.ToLower(c.Type)
-	}
-	isDate := isDateType(typ)
 	switch {
-	case isDate:
+	case dom.isDate:
 		cutoff = truncate(cutoff, "day")
 	case dom.granularity != "":
 		cutoff = truncate(cutoff, string(dom.granularity))
 	}
-	lit := a.literalText(dom, value{kind: kindTime, t: cutoff}, isDate)
+	lit := a.literalText(dom, value{kind: kindTime, t: cutoff})
 	cond = a.quoteIdent(dom.column) + " >= " + lit
 	if len(ti.parts) > 0 {
 		parts = []int{}

@@ -59,6 +59,8 @@ type partitionDomain struct {
 	column      string
 	kind        valueKind
 	granularity catalog.Granularity // "" for identity partitions
+	// isDate is true for a DATE column, whose values are whole days.
+	isDate bool
 }
 
 // domainOf returns the domain of t's single partition column; tables
@@ -73,11 +75,12 @@ func domainOf(t *catalog.Table) (partitionDomain, error) {
 	if c, ok := t.Column(cols[0]); ok {
 		typ = strings.ToLower(c.Type)
 	}
+	d.isDate = isDateType(typ)
 	switch {
 	case d.granularity != "", strings.HasPrefix(typ, "date"), strings.HasPrefix(typ, "timestamp"):
 		d.kind = kindTime
 		// A DATE column holds whole days: its day partitions are points.
-		if d.granularity == catalog.Day && isDateType(typ) {
+		if d.granularity == catalog.Day && d.isDate {
 			d.granularity = ""
 		}
 	case isNumericType(typ):
