@@ -92,17 +92,9 @@ func openPostgres(ctx context.Context, dsn string, opts Options, log *zap.Logger
 	if log == nil {
 		log = zap.NewNop()
 	}
-	target := redactDSN(dsn)
-	cfg, err := pgxpool.ParseConfig(dsn)
+	cfg, target, secrets, err := parseDSN(dsn, pgxpool.ParseConfig, func(c *pgxpool.Config) *pgx.ConnConfig { return c.ConnConfig })
 	if err != nil {
-		return nil, fmt.Errorf("the ledger database URL %s does not parse: %w; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE", target, redactErr(err, dsnSecrets(dsn)))
-	}
-	secrets := dsnSecrets(dsn)
-	if pw := cfg.ConnConfig.Password; pw != "" { // from the URL, PGPASSWORD or .pgpass
-		secrets = append(secrets, pw)
-	}
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		cfg.ConnConfig.ConnectTimeout = connectTimeout
+		return nil, err
 	}
 	// One writer needs one connection; the second covers a connection
 	// being replaced.
@@ -157,6 +149,29 @@ func openPostgres(ctx context.Context, dsn string, opts Options, log *zap.Logger
 	log.Info("ledger writes to PostgreSQL", zap.String("database", target), zap.String("spool", dir))
 	go s.run(runCtx)
 	return s, nil
+}
+
+// parseDSN parses the ledger database URL dsn with parse, pgx's or
+// pgxpool's, whose configuration conn returns the connection settings of.
+// It returns the configuration with a connect timeout when the URL sets
+// none; target, the URL with its passwords redacted, for messages; and the
+// secrets to scrub from errors: the passwords the URL spells out and the
+// one pgx settled on, from the URL, PGPASSWORD or .pgpass.
+func parseDSN[C any](dsn string, parse func(string) (C, error), conn func(C) *pgx.ConnConfig) (cfg C, target string, secrets []string, err error) {
+	target = redactDSN(dsn)
+	secrets = dsnSecrets(dsn)
+	cfg, err = parse(dsn)
+	if err != nil {
+		return cfg, target, secrets, fmt.Errorf("the ledger database URL %s does not parse: %w; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE", target, redactErr(err, secrets))
+	}
+	cc := conn(cfg)
+	if cc.Password != "" {
+		secrets = append(secrets, cc.Password)
+	}
+	if cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = connectTimeout
+	}
+	return cfg, target, secrets, nil
 }
 
 // spoolDir returns dir, or by default a directory in the user's cache,
@@ -481,17 +496,9 @@ func (s *pgSink) redact(err error) error { return redactErr(err, s.secrets) }
 // first.
 func readPostgres(ctx context.Context, dsn string, span Span, fn func(Record) error) (ReadStats, error) {
 	var st ReadStats
-	target := redactDSN(dsn)
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, target, secrets, err := parseDSN(dsn, pgx.ParseConfig, func(c *pgx.ConnConfig) *pgx.ConnConfig { return c })
 	if err != nil {
-		return st, fmt.Errorf("the ledger database URL %s does not parse: %w; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE", target, redactErr(err, dsnSecrets(dsn)))
-	}
-	secrets := dsnSecrets(dsn)
-	if cfg.Password != "" {
-		secrets = append(secrets, cfg.Password)
-	}
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = connectTimeout
+		return st, err
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
