@@ -3,6 +3,7 @@ package rewrite
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/skimdata/skim/rewrite/stmt"
@@ -110,16 +111,8 @@ func (a *analysis) partitionSample(ti *tableInfo, n int64) *sampleChoice {
 		return nil
 	}
 	// Keep the partitions in catalog order so the predicate reads naturally.
-	sortInts(chosen)
+	slices.Sort(chosen)
 	return &sampleChoice{parts: chosen, rows: rows, bytes: scaled(bytes, ti.colFraction)}
-}
-
-func sortInts(s []int) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // sampleEdits turns a sample choice into edits of the statement text.

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -249,7 +250,7 @@ func (a *analysis) seededPartitions(ti *tableInfo, parts []int, ds DevSample) []
 	rng := rand.New(rand.NewPCG(ds.Seed, h.Sum64()))
 	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 	chosen := order[:k]
-	sortInts(chosen)
+	slices.Sort(chosen)
 	return chosen
 }
 

@@ -361,10 +361,7 @@ func (d partitionDomain) mayMatch(iv interval, fv *filterValues) (bool, error) {
 // match. An error means a filter on the partition column could not be
 // evaluated, so the partitions read are unknown.
 func prunePartitions(t *catalog.Table, filters []stmt.Filter) ([]int, error) {
-	all := make([]int, len(t.Partitions))
-	for i := range all {
-		all[i] = i
-	}
+	all := allPartitions(t)
 	if len(filters) == 0 {
 		return all, nil
 	}
