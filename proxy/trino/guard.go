@@ -254,16 +254,16 @@ func (s *Server) clientNext(r *http.Request, next string, n *note) string {
 	if next == "" {
 		return ""
 	}
-	return s.up.clientURI(s.publicBase(r), next, n)
+	return s.up.clientURI(s.up.pageBase(s.publicBase(r), n), next)
 }
 
 // writePage answers with one page: URLs mapped, nextUri set to next (or
 // removed), skim's warning added.
 func (s *Server) writePage(w http.ResponseWriter, r *http.Request, header http.Header, p page, next string, n *note) {
-	base := s.publicBase(r)
+	base := s.up.pageBase(s.publicBase(r), n)
 	for _, key := range []string{"infoUri", "partialCancelUri"} {
 		if v := p.str(key); v != "" {
-			p.setStr(key, s.up.clientURI(base, v, n))
+			p.setStr(key, s.up.clientURI(base, v))
 		}
 	}
 	p.setStr("nextUri", next)

@@ -227,8 +227,10 @@ func (s *Server) outgoing(ctx context.Context, r *http.Request, method, target, 
 	copyHeaders(out.Header, r.Header)
 	// The header is replaced only when the statement changed, so an
 	// untouched statement's header passes exactly as the client wrote it.
-	if current, _ := preparedStatement(r.Header, prepared); prepared != "" && current != sql {
-		setPreparedStatement(out.Header, prepared, sql)
+	if prepared != "" {
+		if current, _ := preparedStatement(r.Header, prepared); current != sql {
+			setPreparedStatement(out.Header, prepared, sql)
+		}
 	}
 	out.Host = s.up.url.Host
 	return out, nil
@@ -345,8 +347,8 @@ func (s *Server) ended(n *note, sum pageSummary) {
 
 // mapper returns the URL mapping for one response.
 func (s *Server) mapper(r *http.Request, n *note) func(string) string {
-	base := s.publicBase(r)
-	return func(raw string) string { return s.up.clientURI(base, raw, n) }
+	base := s.up.pageBase(s.publicBase(r), n)
+	return func(raw string) string { return s.up.clientURI(base, raw) }
 }
 
 func (s *Server) publicBase(r *http.Request) string {

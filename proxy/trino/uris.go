@@ -90,9 +90,17 @@ func parsePageRoute(u *url.URL) (pageRoute, error) {
 // follows during a query.
 var coordinatorPaths = []string{"/v1/statement/", "/v1/query/", "/v1/spooled/", "/ui/"}
 
-// clientURI maps a coordinator URL into the skim URL that forwards to it.
-// URLs of other hosts (spooled segments in object storage) stay as they are.
-func (u *upstream) clientURI(base, raw string, n *note) string {
+// pageBase is the start of the skim URLs of one response's pages: the
+// public base, the upstream and the note, encoded once for all the URLs
+// the response holds.
+func (u *upstream) pageBase(base string, n *note) string {
+	return base + pagePrefix + u.name + "/" + encodeNote(n)
+}
+
+// clientURI maps a coordinator URL into the skim URL, under pageBase, that
+// forwards to it. URLs of other hosts (spooled segments in object storage)
+// stay as they are.
+func (u *upstream) clientURI(pageBase, raw string) string {
 	parsed, err := url.Parse(raw)
 	if err != nil || !u.owns(parsed) {
 		return raw
@@ -101,7 +109,7 @@ func (u *upstream) clientURI(base, raw string, n *note) string {
 	if parsed.RawQuery != "" {
 		path += "?" + parsed.RawQuery
 	}
-	return base + pagePrefix + u.name + "/" + encodeNote(n) + path
+	return pageBase + path
 }
 
 // owns reports whether a URL the coordinator handed out points at this
