@@ -394,13 +394,3 @@ func (a *analysis) filterColumns() []string {
 	sort.Strings(out)
 	return out
 }
-
-// hintValue returns the value of the statement's first hint of the name.
-func hintValue(st *stmt.Statement, name string) (string, bool) {
-	for _, h := range st.Hints {
-		if h.Name == name {
-			return h.Value, true
-		}
-	}
-	return "", false
-}

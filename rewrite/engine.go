@@ -227,7 +227,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.Statement = st
 	var seedHint uint64
-	if h, ok := hintValue(st, "seed"); ok {
+	if h, ok := st.Hint("seed"); ok {
 		if seed, err := strconv.ParseUint(h, 10, 64); err == nil && seed != 0 {
 			req.Seed, seedHint = seed, seed
 		} else {

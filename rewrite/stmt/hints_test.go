@@ -23,3 +23,25 @@ func TestCommentHints(t *testing.T) {
 		}
 	}
 }
+
+func TestStatementHint(t *testing.T) {
+	st := &Statement{Hints: []Hint{{Name: "seed", Value: "7"}, {Name: "off"}, {Name: "seed", Value: "9"}}}
+	tests := []struct {
+		name    string
+		value   string
+		present bool
+	}{
+		{"seed", "7", true},
+		{"off", "", true},
+		{"sample", "", false},
+	}
+	for _, tt := range tests {
+		v, ok := st.Hint(tt.name)
+		if v != tt.value || ok != tt.present {
+			t.Errorf("Hint(%q) = %q, %v; want %q, %v", tt.name, v, ok, tt.value, tt.present)
+		}
+		if has := st.HasHint(tt.name); has != tt.present {
+			t.Errorf("HasHint(%q) = %v, want %v", tt.name, has, tt.present)
+		}
+	}
+}

@@ -264,14 +264,21 @@ type Hint struct {
 	Span  Span
 }
 
-// HasHint reports whether the statement carries the named hint.
-func (s *Statement) HasHint(name string) bool {
+// Hint returns the value of the statement's first hint of the name; ok is
+// false when it has none.
+func (s *Statement) Hint(name string) (value string, ok bool) {
 	for _, h := range s.Hints {
 		if h.Name == name {
-			return true
+			return h.Value, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// HasHint reports whether the statement carries the named hint.
+func (s *Statement) HasHint(name string) bool {
+	_, ok := s.Hint(name)
+	return ok
 }
 
 func lastPart(name string) string {
