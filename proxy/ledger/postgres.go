@@ -105,10 +105,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options, log *zap.Logger
 	if err != nil {
 		return nil, err
 	}
-	sp, err := newSpool(dir, spoolKey(cfg.ConnConfig))
-	if err != nil {
-		return nil, fmt.Errorf("create the ledger spool directory %s: %w; set the spool directory to one skim may write", dir, err)
-	}
+	sp := newSpool(dir, spoolKey(cfg.ConnConfig))
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("set up the ledger database %s: %w", target, redactErr(err, secrets))

@@ -42,10 +42,9 @@ type spool struct {
 // errBusy says that a spool file is held by another process.
 var errBusy = errors.New("spool file is being written by another process")
 
-func newSpool(dir, key string) (*spool, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
+// newSpool returns the spool of the database key in dir, which must exist
+// (spoolDir makes it).
+func newSpool(dir, key string) *spool {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return &spool{
@@ -53,7 +52,7 @@ func newSpool(dir, key string) (*spool, error) {
 		key:    key,
 		proc:   fmt.Sprintf("%d-%s", os.Getpid(), hex.EncodeToString(b[:])),
 		counts: map[string]int{},
-	}, nil
+	}
 }
 
 // prefix and suffix bound the names of this database's spool files.

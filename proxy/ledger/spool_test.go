@@ -39,14 +39,8 @@ func spoolRecords(n int) []Record {
 func TestSpoolFileOfALiveWriterIsLeftAlone(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	writer, err := newSpool(dir, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := newSpool(dir, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	writer := newSpool(dir, "k1")
+	other := newSpool(dir, "k1")
 	if writer.proc == other.proc {
 		t.Fatalf("two spools share the name part %s", writer.proc)
 	}
@@ -100,10 +94,7 @@ func TestSpoolFileOfALiveWriterIsLeftAlone(t *testing.T) {
 
 func TestSpoolKeepsAFileWhoseReplayFails(t *testing.T) {
 	ctx := context.Background()
-	sp, err := newSpool(t.TempDir(), "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := newSpool(t.TempDir(), "k1")
 	if err := sp.add(spoolRecords(7), true); err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +119,7 @@ func TestSpoolKeepsAFileWhoseReplayFails(t *testing.T) {
 func TestSpoolSkipsTornLinesAndOtherDatabases(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	sp, err := newSpool(dir, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := newSpool(dir, "k1")
 	torn := filepath.Join(dir, "ledger-k1-0000000000000000001-1-ab-1.jsonl")
 	if err := os.WriteFile(torn, []byte(`{"id":"a","time":"2026-01-01T00:00:00Z","decision":"rewrite"}`+"\n"+`{"id":"b","ti`), 0o600); err != nil {
 		t.Fatal(err)
@@ -155,10 +143,7 @@ func TestSpoolSkipsTornLinesAndOtherDatabases(t *testing.T) {
 
 func TestSpoolAfterCloseSyncsAndReleases(t *testing.T) {
 	dir := t.TempDir()
-	sp, err := newSpool(dir, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp := newSpool(dir, "k1")
 	if err := sp.close(); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +151,7 @@ func TestSpoolAfterCloseSyncsAndReleases(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The file is finished at once, so another process may replay it.
-	other, _ := newSpool(dir, "k1")
+	other := newSpool(dir, "k1")
 	if _, records, err := other.adopt(context.Background()); err != nil || records != 1 {
 		t.Errorf("adopt after a closed spool's add = %d records, %v; want 1", records, err)
 	}
