@@ -43,10 +43,9 @@ func dayOf(t time.Time, loc *time.Location) dayNumber {
 // NewDays returns an empty Days. The options' Location sets where days
 // begin; By and Top only shape the Summary.
 func NewDays(opts Options) *Days {
-	// New settles the defaults; every day's aggregator and the Summary's
-	// then agree on them.
-	opts = New(ledger.Span{}, opts).opts
-	return &Days{opts: opts, days: map[dayNumber]*Aggregator{}, changed: map[dayNumber]bool{}}
+	// The defaults are settled once, so that every day's aggregator and
+	// the Summary's agree on them.
+	return &Days{opts: opts.withDefaults(), days: map[dayNumber]*Aggregator{}, changed: map[dayNumber]bool{}}
 }
 
 // Add counts one record in its day.

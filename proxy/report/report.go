@@ -161,6 +161,20 @@ type Options struct {
 	Location *time.Location
 }
 
+// withDefaults returns o with the defaults in place of what is unset.
+func (o Options) withDefaults() Options {
+	if o.Top <= 0 {
+		o.Top = 10
+	}
+	if o.Recent < 0 {
+		o.Recent = 0
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	return o
+}
+
 // Aggregator builds a Summary from records handed to it one by one, in any
 // order. Aggregators given parts of a set of records and merged make the
 // same Summary as one given all of them, whatever the parts and the order:
@@ -210,16 +224,7 @@ func (g *tally) totals() Totals {
 // the Summary's bounds and the days of its daily series; Add counts every
 // record it is given.
 func New(span ledger.Span, opts Options) *Aggregator {
-	if opts.Top <= 0 {
-		opts.Top = 10
-	}
-	if opts.Recent < 0 {
-		opts.Recent = 0
-	}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
-	a := &Aggregator{opts: opts, span: span, groups: map[Dimension]map[string]*tally{}}
+	a := &Aggregator{opts: opts.withDefaults(), span: span, groups: map[Dimension]map[string]*tally{}}
 	for _, d := range Dimensions() {
 		a.groups[d] = map[string]*tally{}
 	}
