@@ -52,18 +52,9 @@ func fingerprintTokens(sql string, d stmt.Dialect) []string {
 			i = skipString(sql, i, bq, false)
 			out = append(out, "?")
 		case c == '"' || c == '`':
-			j := i + 1
-			for j < len(sql) {
-				if sql[j] == c {
-					if j+1 < len(sql) && sql[j+1] == c {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			j = min(j+1, len(sql))
+			// A quoted identifier ends like a Trino string: at its
+			// closing quote, a doubled quote standing for one.
+			j := skipString(sql, i, false, false)
 			out = append(out, sql[i:j])
 			i = j
 		case isDigit(c) || c == '.' && i+1 < len(sql) && isDigit(sql[i+1]):

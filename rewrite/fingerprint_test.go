@@ -37,6 +37,12 @@ func TestFingerprint(t *testing.T) {
 			"SELECT * FROM `p.d.t` WHERE s = \"x\\\"y\" # note\nAND r = r'a' AND t = '''multi\nline'''",
 			"SELECT * FROM `p.d.t` WHERE s = 'z' AND r = r'b' AND t = \"\"\"q\"\"\"", true,
 			"select * from `p.d.t` where s = ? and r = ? and t = ?"},
+		{"doubled quotes and an unterminated identifier", stmt.Trino,
+			`SELECT "a""b", "open FROM t`, `SELECT "a""b", "open from t`, false,
+			`select "a""b", "open FROM t`},
+		{"an unterminated backquoted name", stmt.BigQuery,
+			"SELECT * FROM `p.d.T", "SELECT * FROM `p.d.t", false,
+			"select * from `p.d.T"},
 		{"a different table", stmt.Trino, "SELECT * FROM a", "SELECT * FROM b", false, "select * from a"},
 		{"a different dialect", stmt.Trino, "SELECT 1", "", false, "select ?"},
 	}
