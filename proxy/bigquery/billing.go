@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -54,6 +53,22 @@ type jobReply struct {
 	billed     *int64
 	rows       int64
 	errMessage string
+}
+
+// jobStatus is a job's status, as replies and jobs.get carry it.
+type jobStatus struct {
+	State       string `json:"state"`
+	ErrorResult *struct {
+		Message string `json:"message"`
+	} `json:"errorResult"`
+}
+
+// errMessage is the job's error, "" when it has none.
+func (s jobStatus) errMessage() string {
+	if s.ErrorResult == nil {
+		return ""
+	}
+	return s.ErrorResult.Message
 }
 
 // done reports whether the reply says all there is to know.
@@ -110,17 +125,9 @@ func scanJobReply(prefix []byte) jobReply {
 				out.rows = *n
 			}
 		case "status":
-			var st struct {
-				State       string `json:"state"`
-				ErrorResult *struct {
-					Message string `json:"message"`
-				} `json:"errorResult"`
-			}
+			var st jobStatus
 			if json.Unmarshal(raw, &st) == nil {
-				out.state = st.State
-				if st.ErrorResult != nil {
-					out.errMessage = st.ErrorResult.Message
-				}
+				out.state, out.errMessage = st.State, st.errMessage()
 			}
 		case "error":
 			var e struct {
@@ -144,8 +151,7 @@ func (s *Server) followJob(auth string, reply jobReply, run *proxy.Run) {
 	if reply.ref.JobID == "" || reply.ref.ProjectID == "" {
 		return
 	}
-	target := strings.TrimSuffix(s.opts.Upstream.String(), "/") + "/bigquery/v2/projects/" +
-		url.PathEscape(reply.ref.ProjectID) + "/jobs/" + url.PathEscape(reply.ref.JobID)
+	target := s.jobsURL(reply.ref.ProjectID) + "/" + url.PathEscape(reply.ref.JobID)
 	if reply.ref.Location != "" {
 		target += "?location=" + url.QueryEscape(reply.ref.Location)
 	}
@@ -172,12 +178,7 @@ func (s *Server) followJob(auth string, reply jobReply, run *proxy.Run) {
 			continue
 		}
 		var job struct {
-			Status struct {
-				State       string `json:"state"`
-				ErrorResult *struct {
-					Message string `json:"message"`
-				} `json:"errorResult"`
-			} `json:"status"`
+			Status     jobStatus `json:"status"`
 			Statistics struct {
 				Query struct {
 					TotalBytesBilled    json.RawMessage `json:"totalBytesBilled"`
@@ -199,9 +200,7 @@ func (s *Server) followJob(auth string, reply jobReply, run *proxy.Run) {
 		o := proxy.Outcome{
 			BytesBilled:    int64String(job.Statistics.Query.TotalBytesBilled),
 			BytesProcessed: int64String(job.Statistics.Query.TotalBytesProcessed),
-		}
-		if job.Status.ErrorResult != nil {
-			o.Error = job.Status.ErrorResult.Message
+			Error:          job.Status.errMessage(),
 		}
 		s.log.Info("job done", zap.String("id", run.ID), zap.String("job_id", reply.ref.JobID), zap.Strings("rules", run.Rules))
 		run.Observe(o)

@@ -199,15 +199,16 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 		rules = strings.Join(run.Rules, ",")
 		job.setLabel("skim-rule", labelValue(rules))
 	}
-	if s.opts.MaximumBytesBilled > 0 {
-		job.capBytes(s.opts.MaximumBytesBilled)
+	changed := rules != ""
+	if s.opts.MaximumBytesBilled > 0 && job.capBytes(s.opts.MaximumBytesBilled) {
+		changed = true
 	}
 	if run.Notice != "" {
 		// The REST API has no warnings; clients that look can read it.
 		w.Header().Set("X-Skim-Notice", headerText(run.Notice))
 	}
 	out := body
-	if rules != "" || s.opts.MaximumBytesBilled > 0 {
+	if changed {
 		if b, err := json.Marshal(doc); err == nil {
 			out = b
 		}
@@ -215,7 +216,9 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 	rec := &capture{statusRecorder: statusRecorder{ResponseWriter: w, status: http.StatusOK}}
 	sent := time.Now()
 	s.forward(rec, r, out, rules)
-	s.pipeline.ObserveUpstream("bigquery", time.Since(sent))
+	if !rec.answered.IsZero() {
+		s.pipeline.ObserveUpstream("bigquery", rec.answered.Sub(sent))
+	}
 	reply := scanJobReply(rec.prefix)
 	run.Observe(reply.outcome())
 	if rec.status >= 300 && reply.errMessage == "" {
@@ -241,28 +244,28 @@ func (s *Server) queryJob(w http.ResponseWriter, r *http.Request, project string
 	run.Finish()
 }
 
-// forward sends a (possibly rewritten) body upstream, streams the answer
-// back and returns its status.
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte, rules string) int {
+// forward sends a (possibly rewritten) body upstream and streams the
+// answer back.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte, rules string) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	if rules != "" {
 		w.Header().Set("X-Skim-Rewrite", rules)
 	}
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	s.relay.ServeHTTP(rec, r)
-	return rec.status
+	s.relay.ServeHTTP(w, r)
 }
 
-// statusRecorder remembers the status a response was sent with.
+// statusRecorder remembers the status a response was sent with, and when
+// its headers were: the upstream's answer time, which metrics count.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status   int
+	answered time.Time
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	r.status, r.answered = code, time.Now()
 	r.ResponseWriter.WriteHeader(code)
 }
 
@@ -408,8 +411,7 @@ func (s *Server) dryRun(auth, project, sql string, query map[string]any, run *pr
 		}
 	}
 	body, _ := json.Marshal(map[string]any{"configuration": map[string]any{"dryRun": true, "query": q}})
-	target := strings.TrimSuffix(s.opts.Upstream.String(), "/") + "/bigquery/v2/projects/" + url.PathEscape(project) + "/jobs"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.jobsURL(project), bytes.NewReader(body))
 	if err != nil {
 		return
 	}
@@ -425,21 +427,27 @@ func (s *Server) dryRun(auth, project, sql string, query map[string]any, run *pr
 	defer resp.Body.Close()
 	var out struct {
 		Statistics struct {
-			TotalBytesProcessed string `json:"totalBytesProcessed"`
+			TotalBytesProcessed json.RawMessage `json:"totalBytesProcessed"`
 		} `json:"statistics"`
 	}
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
 		s.log.Warn("dry run of the original statement was refused", zap.Int("status", resp.StatusCode))
 		return
 	}
-	before, err := strconv.ParseInt(out.Statistics.TotalBytesProcessed, 10, 64)
-	if err != nil {
+	bp := int64String(out.Statistics.TotalBytesProcessed)
+	if bp == nil {
 		return
 	}
+	before := *bp
 	s.log.Info("dry run of the original statement",
 		zap.String("id", run.ID), zap.Strings("rules", run.Rules), zap.Int64("bytes_before", before),
 		zap.Int64("estimated_bytes_before", run.Estimate.BytesBefore))
 	run.Observe(proxy.Outcome{BytesBefore: &before})
+}
+
+// jobsURL is BigQuery's jobs collection of a project, under the upstream.
+func (s *Server) jobsURL(project string) string {
+	return strings.TrimSuffix(s.opts.Upstream.String(), "/") + "/bigquery/v2/projects/" + url.PathEscape(project) + "/jobs"
 }
 
 // writeError answers in BigQuery's error shape, so client libraries raise
