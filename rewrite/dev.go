@@ -306,7 +306,8 @@ func (a *analysis) recentPartitions(ti *tableInfo, d time.Duration) (cond string
 
 // checkBudget turns res into a rejection when its scan, est bytes, breaks
 // the request's budget.
-func (e *Engine) checkBudget(a *analysis, req Request, res *Result, est int64) {
+func (a *analysis) checkBudget(res *Result, est int64) {
+	req := a.req
 	b := req.Budget
 	if req.Mode == ModeOff || b.MaxScanBytes <= 0 && b.DailyScanBytes <= 0 {
 		return

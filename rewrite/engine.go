@@ -249,20 +249,21 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	}
 	a.seedHint = seedHint
 	res.FilterColumns = a.filterColumns()
-	res.Tables = a.tableResults()
 	res.Warnings = append(res.Warnings, a.warnings...)
 	warned := len(a.warnings)
 	if res.Reason != "" {
+		res.Tables = a.tableResults()
 		res.Estimate = a.estimate()
 		return res, nil
 	}
 	if st.Kind != stmt.KindRead {
 		res.Reason = describeNonRead(st)
+		res.Tables = a.tableResults()
 		res.Estimate = a.estimate()
-		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
+		a.checkBudget(res, res.Estimate.BytesBefore)
 		return res, nil
 	}
-	e.applyRules(a)
+	a.applyRules()
 	if req.Mode == ModeEnforce {
 		a.devSample(req.Sample)
 	}
@@ -272,7 +273,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	if len(a.steps) == 0 {
 		res.Rules = a.declinedRules()
 		res.Reason = a.declineReason()
-		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
+		a.checkBudget(res, res.Estimate.BytesBefore)
 		return res, nil
 	}
 	rewritten, fallbacks, err := a.splice()
@@ -282,7 +283,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		res.Reason = "skim could not apply its rewrite consistently, so the statement passes through untouched"
 		res.Tables = a.tablesBefore()
 		res.Estimate = Estimate{BytesBefore: res.Estimate.BytesBefore, BytesAfter: res.Estimate.BytesBefore, Method: "catalog"}
-		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
+		a.checkBudget(res, res.Estimate.BytesBefore)
 		return res, nil
 	}
 	if req.Mode == ModeAdvise {
@@ -291,7 +292,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("skim advice: %s would read %s instead of %s: %s", rewrittenWord(res.Rules), catalog.FormatBytes(res.Estimate.BytesAfter), catalog.FormatBytes(res.Estimate.BytesBefore), rewritten))
 		res.Tables = a.tablesBefore()
 		res.Estimate.BytesAfter = res.Estimate.BytesBefore
-		e.checkBudget(a, req, res, res.Estimate.BytesBefore)
+		a.checkBudget(res, res.Estimate.BytesBefore)
 		return res, nil
 	}
 	res.Decision = Rewrite
@@ -302,7 +303,7 @@ func (e *Engine) Rewrite(ctx context.Context, req Request) (*Result, error) {
 	res.MinRows = a.minRows
 	res.Fallbacks = fallbacks
 	res.Approximate = a.approximate
-	e.checkBudget(a, req, res, res.Estimate.BytesAfter)
+	a.checkBudget(res, res.Estimate.BytesAfter)
 	return res, nil
 }
 

@@ -17,7 +17,7 @@ const (
 // applyRules offers every query block to the rules in turn. Each rule owns
 // the blocks it recognises; a block the rule cannot rewrite safely leaves a
 // decline with its reason.
-func (e *Engine) applyRules(a *analysis) {
+func (a *analysis) applyRules() {
 	for _, b := range a.st.Blocks {
 		switch {
 		case b.HasLimit && b.RandomOrder():
@@ -189,9 +189,7 @@ func (a *analysis) candidates(b *stmt.Block, via []*stmt.Block, depth int) (cand
 	if depth > 16 {
 		return nil, false, "CTEs nest too deeply"
 	}
-	items := 0
 	for _, fi := range b.From {
-		items++
 		switch {
 		case fi.NullSupplying:
 			why = "the table sits on the NULL-extended side of an outer join, where sampling would invent rows"
@@ -220,7 +218,7 @@ func (a *analysis) candidates(b *stmt.Block, via []*stmt.Block, depth int) (cand
 			}
 		}
 	}
-	return cands, joined || items > 1, why
+	return cands, joined || len(b.From) > 1, why
 }
 
 // opaqueSubquery says why skim does not sample through a derived table or
