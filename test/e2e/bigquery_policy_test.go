@@ -11,6 +11,8 @@ import (
 
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
+
+	"github.com/skimdata/skim/proxy/ledger"
 )
 
 // bqEnforceByKey is an enforce policy for everyone that keeps percent of
@@ -332,12 +334,12 @@ func TestBigQueryPolicySelection(t *testing.T) {
   - name: default
     mode: rewrite
 `
-	records := &ledgerRecords{}
-	s := startBQSkimSetup(t, bqSetup{config: policyConfig(t, cfg), ledger: records})
+	l := newTestLedger(t)
+	s := startBQSkimSetup(t, bqSetup{config: policyConfig(t, cfg), ledger: l.sink})
 	c := bqClient(t, s.url)
 	ctx := bqContext(t)
 	const query = "SELECT COUNT(*) AS n FROM " + bqEvents + " WHERE user_id > 0"
-	for i, tc := range []struct {
+	cases := []struct {
 		labels  map[string]string
 		policy  string
 		sampled bool
@@ -345,17 +347,17 @@ func TestBigQueryPolicySelection(t *testing.T) {
 		{map[string]string{"env": "dev", "team": "growth"}, "dev", true},
 		{map[string]string{"env": "prod"}, "default", false},
 		{nil, "default", false},
-	} {
+	}
+	// jobs[i] is the test server's job ID for cases[i], the QueryID of its
+	// ledger record; counts[i] is what it counted.
+	jobs, counts := make([]string, len(cases)), make([][][]bigquery.Value, len(cases))
+	for i, tc := range cases {
 		bqEnv.server.Reset()
 		q := c.Query(query)
 		q.Labels = tc.labels
 		_, rows := bqRead(t, ctx, q)
-		rec := records.await(t, i+1)
 		j := bqJob(t, "WHERE user_id > 0")
-		t.Logf("labels %v: policy %s, %v events", tc.labels, rec.Policy, rows)
-		if rec.Policy != tc.policy {
-			t.Errorf("labels %v: policy %q, want %q", tc.labels, rec.Policy, tc.policy)
-		}
+		jobs[i], counts[i] = j.ID, rows
 		if sampled := strings.Contains(j.SQL, "FARM_FINGERPRINT") && j.Labels["skim-rule"] == "dev_sample"; sampled != tc.sampled {
 			t.Errorf("labels %v: the test server received %s with labels %v; want it sampled: %t", tc.labels, j.SQL, j.Labels, tc.sampled)
 		}
@@ -366,6 +368,23 @@ func TestBigQueryPolicySelection(t *testing.T) {
 			if j.Labels[k] != v {
 				t.Errorf("labels %v: the job reached the test server with labels %v", tc.labels, j.Labels)
 			}
+		}
+	}
+	// The file sink flushes every second: one wait for all the records.
+	recs := l.wait(t, len(cases))
+	byJob := map[string]ledger.Record{}
+	for _, r := range recs {
+		byJob[r.QueryID] = r
+	}
+	for i, tc := range cases {
+		rec, ok := byJob[jobs[i]]
+		if !ok {
+			t.Errorf("labels %v: no ledger record of job %s in %+v", tc.labels, jobs[i], recs)
+			continue
+		}
+		t.Logf("labels %v: policy %s, %v events", tc.labels, rec.Policy, counts[i])
+		if rec.Policy != tc.policy {
+			t.Errorf("labels %v: policy %q, want %q", tc.labels, rec.Policy, tc.policy)
 		}
 	}
 }

@@ -394,41 +394,6 @@ func TestPolicyBudget(t *testing.T) {
 	}
 }
 
-// ledgerRecords is a ledger sink that keeps the records in memory, for
-// tests to read which policy a statement ran under.
-type ledgerRecords struct {
-	mu      sync.Mutex
-	records []ledger.Record
-}
-
-func (l *ledgerRecords) Write(r ledger.Record) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.records = append(l.records, r)
-}
-
-func (l *ledgerRecords) Backlog() int                { return 0 }
-func (l *ledgerRecords) Close(context.Context) error { return nil }
-
-// await waits for the nth record (from 1) and returns it: a statement's
-// record is written once the frontend has seen the statement end, which
-// may be just after the client has.
-func (l *ledgerRecords) await(t *testing.T, n int) ledger.Record {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		l.mu.Lock()
-		if len(l.records) >= n {
-			r := l.records[n-1]
-			l.mu.Unlock()
-			return r
-		}
-		l.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("no ledger record %d after 10 s", n)
-		}
-	}
-}
-
 // TestPolicySelection: the first policy whose match fits the sender's
 // user, source (X-Trino-Source) and client tags (X-Trino-Client-Tags,
 // key=value tags as labels) applies, as trino-go-client sends them.
@@ -451,11 +416,11 @@ func TestPolicySelection(t *testing.T) {
   - name: default
     mode: rewrite
 `
-	records := &ledgerRecords{}
-	s := startSkimSetup(t, skimSetup{catalog: policyCatalog(t), config: policyConfig(t, cfg), ledger: records})
+	l := newTestLedger(t)
+	s := startSkimSetup(t, skimSetup{catalog: policyCatalog(t), config: policyConfig(t, cfg), ledger: l.sink})
 	// The statement reads the key, so enforce policies sample by its hash.
 	const query = "SELECT count(user_id) FROM events"
-	for i, tc := range []struct {
+	cases := []struct {
 		user, source, tags string
 		policy             string
 		// salt is the seed the hash in the statement run is salted
@@ -468,23 +433,39 @@ func TestPolicySelection(t *testing.T) {
 		{"notebook", "jupyter", "env=dev", "dev", "'42:'"},
 		{"notebook", "jupyter", "env=prod", "default", ""},
 		{"notebook", "jupyter", "", "default", ""},
-	} {
+	}
+	// ids[i] is the test server's query ID for cases[i], the QueryID of
+	// its ledger record; counts[i] is what it counted.
+	ids, counts := make([]string, len(cases)), make([]int64, len(cases))
+	for i, tc := range cases {
 		resetUpstream(t)
-		var n int64
-		if err := openTrinoAs(t, s.url, tc.user, tc.source, tc.tags).QueryRow(query).Scan(&n); err != nil {
+		if err := openTrinoAs(t, s.url, tc.user, tc.source, tc.tags).QueryRow(query).Scan(&counts[i]); err != nil {
 			t.Fatalf("%+v: %v", tc, err)
 		}
-		rec := records.await(t, i+1)
-		got := lastUpstream(t).SQL
-		t.Logf("user %s, source %s, tags %q: policy %s, %d events", tc.user, tc.source, tc.tags, rec.Policy, n)
-		if rec.Policy != tc.policy {
-			t.Errorf("user %s, source %s, tags %q: policy %q, want %q", tc.user, tc.source, tc.tags, rec.Policy, tc.policy)
-		}
-		switch {
+		sent := lastUpstream(t)
+		ids[i] = sent.ID
+		switch got, n := sent.SQL, counts[i]; {
 		case tc.salt == "" && (got != query || n != 1_000_000):
 			t.Errorf("policy %s: the test server received %s and counted %d, want %s run as written", tc.policy, got, n, query)
 		case tc.salt != "" && (!strings.Contains(got, tc.salt) || n >= 100_000):
 			t.Errorf("policy %s: the test server received %s and counted %d, want a sample salted with %s", tc.policy, got, n, tc.salt)
+		}
+	}
+	// The file sink flushes every second: one wait for all the records.
+	recs := l.wait(t, len(cases))
+	byID := map[string]ledger.Record{}
+	for _, r := range recs {
+		byID[r.QueryID] = r
+	}
+	for i, tc := range cases {
+		rec, ok := byID[ids[i]]
+		if !ok {
+			t.Errorf("user %s, source %s, tags %q: no ledger record of query %s in %+v", tc.user, tc.source, tc.tags, ids[i], recs)
+			continue
+		}
+		t.Logf("user %s, source %s, tags %q: policy %s, %d events", tc.user, tc.source, tc.tags, rec.Policy, counts[i])
+		if rec.Policy != tc.policy {
+			t.Errorf("user %s, source %s, tags %q: policy %q, want %q", tc.user, tc.source, tc.tags, rec.Policy, tc.policy)
 		}
 	}
 }
@@ -494,8 +475,8 @@ func TestPolicySelection(t *testing.T) {
 // saved, in the SKIM_REWRITE warning; the ledger records the advice.
 func TestTrinoAdvisePolicy(t *testing.T) {
 	resetUpstream(t)
-	records := &ledgerRecords{}
-	s := startSkimSetup(t, skimSetup{config: policyConfig(t, "policies: [{name: pipelines, mode: advise}]\n"), ledger: records})
+	l := newTestLedger(t)
+	s := startSkimSetup(t, skimSetup{config: policyConfig(t, "policies: [{name: pipelines, mode: advise}]\n"), ledger: l.sink})
 	const query = "SELECT user_id, page FROM events ORDER BY rand() LIMIT 10"
 	pages := newRawClient(t).run(s.url, query)
 	if got := lastUpstream(t).SQL; got != query {
@@ -513,7 +494,7 @@ func TestTrinoAdvisePolicy(t *testing.T) {
 			t.Errorf("page %d says X-Skim-Rewrite for a statement skim did not rewrite", i)
 		}
 	}
-	if rec := records.await(t, 1); rec.Decision != "advise" || rec.Policy != "pipelines" || rec.BytesSaved != 0 || len(rec.Rules) != 1 {
+	if rec := l.wait(t, 1)[0]; rec.Decision != "advise" || rec.Policy != "pipelines" || rec.BytesSaved != 0 || len(rec.Rules) != 1 {
 		t.Errorf("ledger record %+v, want an advise record saving nothing", rec)
 	}
 }
