@@ -159,7 +159,8 @@ func niceCeil(v float64) float64 {
 	return 10 * p
 }
 
-// num writes an SVG coordinate: one decimal is finer than a pixel.
+// num writes an SVG coordinate or a percentage for the page to one
+// decimal, which is finer than a pixel.
 func num(f float64) string {
 	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
 }

@@ -60,7 +60,7 @@ func (t *fileTail) read(ctx context.Context, span ledger.Span) (*report.Summary,
 	if err != nil {
 		return nil, ledger.ReadStats{}, err
 	}
-	changed := next.FromStart() || st.Records > 0 || st.Skipped > 0 || !span.From.Equal(t.span.From) || !span.To.Equal(t.span.To)
+	changed := next.FromStart() || st.Records > 0 || !span.From.Equal(t.span.From) || !span.To.Equal(t.span.To)
 	if next.FromStart() {
 		t.days, t.stats = delta, st
 	} else {
@@ -69,7 +69,7 @@ func (t *fileTail) read(ctx context.Context, span ledger.Span) (*report.Summary,
 	}
 	t.cursor, t.floor = next, span.From
 	t.days.DropBefore(span.From)
-	if changed || t.summary == nil {
+	if changed {
 		t.summary, t.span = t.days.Summary(span), span
 	}
 	stats := t.stats

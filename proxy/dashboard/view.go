@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -129,7 +128,7 @@ func groupRows(gs []report.Group, none string) []groupRow {
 			StatementsText: report.Count(g.Statements), RewrittenTxt: report.Count(g.Rewritten),
 			BytesSaved: g.BytesSaved, BytesSavedText: catalog.FormatBytes(g.BytesSaved),
 			MoneySaved: report.RawMoney(g.MoneySaved), MoneySavedText: report.Money(g.MoneySaved),
-			Share: strconv.FormatFloat(math.Round(share*10)/10, 'f', -1, 64),
+			Share: num(share),
 		})
 	}
 	return rows
