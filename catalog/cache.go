@@ -205,8 +205,9 @@ func (c *Cache) finish(name string, e *cacheEntry, l *lookup, t *Table, err erro
 			zap.Duration("next_attempt_in", c.opts.NegativeTTL),
 			zap.Error(err))
 	default:
+		// The provider's error is remembered as it is: it names the
+		// table and what to do, and the engine words the reason.
 		c.errors.Add(1)
-		err = fmt.Errorf("the catalog could not describe %s, so the statement passes through untouched: %w", name, err)
 		e.err, e.at = err, now
 		t = nil
 	}
