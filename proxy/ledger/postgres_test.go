@@ -173,6 +173,23 @@ func fullRecord(base time.Time, i int) Record {
 	}
 }
 
+// TestFullRecordSetsEveryField keeps fullRecord complete. TestDecode and
+// the PostgreSQL round trips compare what comes back with it, so a field it
+// left empty would be one the decoder or the ledger table could lose
+// without a test failing.
+func TestFullRecordSetsEveryField(t *testing.T) {
+	v := reflect.ValueOf(fullRecord(time.Date(2026, 11, 25, 1, 2, 3, 456789000, time.UTC), 7))
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() == reflect.Pointer && !f.IsNil() {
+			f = f.Elem()
+		}
+		if f.IsZero() || (f.Kind() == reflect.Slice || f.Kind() == reflect.Map) && f.Len() == 0 {
+			t.Errorf("fullRecord leaves Record.%s empty; set it, so that the tests compare it", v.Type().Field(i).Name)
+		}
+	}
+}
+
 func readAll(t *testing.T, dsn string, span Span) ([]Record, ReadStats) {
 	t.Helper()
 	var got []Record
