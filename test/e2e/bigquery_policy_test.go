@@ -15,17 +15,6 @@ import (
 	"github.com/skimdata/skim/proxy/ledger"
 )
 
-// bqEnforceByKey is an enforce policy for everyone that keeps percent of
-// the users, by a hash of user_id salted with 42. The demo's users table
-// is 1.1 MiB, so tables from 1 MiB up are sampled.
-func bqEnforceByKey(percent int) string {
-	return fmt.Sprintf(`policies:
-  - name: dev
-    mode: enforce
-    sample: {min_table_bytes: 1MiB, percent: %d, seed: 42, key: user_id}
-`, percent)
-}
-
 // startBQPolicySkim starts skim's BigQuery frontend with the policies of
 // yaml.
 func startBQPolicySkim(t *testing.T, yaml string) *bqSkim {
@@ -55,7 +44,7 @@ func TestBigQueryPolicyKeySampleIsReproducible(t *testing.T) {
 	}{
 		{
 			name:    "by key",
-			policy:  bqEnforceByKey(2),
+			policy:  enforceByKey(2),
 			query:   "SELECT user_id, COUNT(*) AS n FROM " + bqEvents + " GROUP BY user_id ORDER BY user_id",
 			sampled: "FARM_FINGERPRINT(CONCAT('42:', CAST(user_id AS STRING)))",
 			check: func(t *testing.T, rows [][]bigquery.Value) {
@@ -107,50 +96,31 @@ func TestBigQueryPolicyKeySampleIsReproducible(t *testing.T) {
 // happened to be drawn too.
 func TestBigQueryPolicyKeySampleKeepsJoins(t *testing.T) {
 	const percent = 5
-	byKey := startBQPolicySkim(t, bqEnforceByKey(percent))
+	byKey := startBQPolicySkim(t, enforceByKey(percent))
 	independent := startBQPolicySkim(t, fmt.Sprintf(`policies:
   - name: dev
     mode: enforce
     sample: {min_table_bytes: 1MiB, percent: %d}
 `, percent))
-	// Every event has its user in the full tables.
-	var orphans int
-	if err := env.pool.QueryRow(context.Background(), `SELECT count(*) FROM analytics.events e
-		WHERE NOT EXISTS (SELECT FROM analytics.users u WHERE u.user_id = e.user_id)`).Scan(&orphans); err != nil {
-		t.Fatal(err)
-	}
-	if orphans != 0 {
-		t.Fatalf("%d events have no user; the test needs every one to have one", orphans)
-	}
-
 	// A LEFT JOIN counts the sampled events and those that found their
 	// user in one statement, so both counts come from the same sample.
 	query := "SELECT COUNT(*) AS events, COUNT(u.user_id) AS matched FROM " + bqEvents + " e LEFT JOIN " + bqUsers + " u ON u.user_id = e.user_id"
-	joined := func(s *bqSkim) (events, matched int64, sent string) {
-		t.Helper()
-		rows := bqReadAll(t, bqClient(t, s.url), query)
-		if len(rows) != 1 || rows[0][0].(int64) == 0 {
-			t.Fatalf("%s: %v, want one row counting a sample", query, rows)
-		}
-		return rows[0][0].(int64), rows[0][1].(int64), bqJob(t, "LEFT JOIN").SQL
-	}
-	keyEvents, keyMatched, keySQL := joined(byKey)
-	sysEvents, sysMatched, sysSQL := joined(independent)
-	if strings.Count(keySQL, "FARM_FINGERPRINT") != 2 || strings.Count(sysSQL, "TABLESAMPLE SYSTEM") != 2 {
-		t.Fatalf("the test server received\n%s\nand\n%s\nwant both tables sampled by the key, then both by SYSTEM", keySQL, sysSQL)
-	}
-	keyShare := float64(keyMatched) / float64(keyEvents)
-	sysShare := float64(sysMatched) / float64(sysEvents)
-	t.Logf("%d%% by user_id: %d of %d sampled events found their user (%.1f%%)", percent, keyMatched, keyEvents, 100*keyShare)
-	t.Logf("%d%% TABLESAMPLE SYSTEM on each side: %d of %d sampled events found their user (%.1f%%)", percent, sysMatched, sysEvents, 100*sysShare)
-	if keyShare < 0.95 {
-		t.Errorf("sampled by the key, %.1f%% of the sampled events kept their user, want at least 95%%", 100*keyShare)
-	}
-	// About percent% survive two independent samples; half is far
-	// beyond any chance of a 5% block sample.
-	if sysShare > 0.5 {
-		t.Errorf("sampled independently, %.1f%% of the sampled events kept their user, want far fewer", 100*sysShare)
-	}
+	checkJoinShares(t, joinShares{
+		percent: percent,
+		dim:     "user",
+		orphans: `SELECT count(*) FROM analytics.events e
+			WHERE NOT EXISTS (SELECT FROM analytics.users u WHERE u.user_id = e.user_id)`,
+		hash: "FARM_FINGERPRINT",
+		join: func(url string) (events, matched int64, sent string) {
+			rows := bqReadAll(t, bqClient(t, url), query)
+			if len(rows) != 1 || rows[0][0].(int64) == 0 {
+				t.Fatalf("%s: %v, want one row counting a sample", query, rows)
+			}
+			return rows[0][0].(int64), rows[0][1].(int64), bqJob(t, "LEFT JOIN").SQL
+		},
+		byKey:       byKey.url,
+		independent: independent.url,
+	})
 }
 
 // noticeTap is an HTTP transport that keeps the X-Skim-Notice header of
@@ -183,7 +153,7 @@ func (n *noticeTap) all() []string {
 // in X-Skim-Notice that the results are approximate, on both of the Go
 // client's paths (jobs.query and jobs.insert).
 func TestBigQueryPolicySaysApproximate(t *testing.T) {
-	s := startBQPolicySkim(t, bqEnforceByKey(1))
+	s := startBQPolicySkim(t, enforceByKey(1))
 	tap := &noticeTap{}
 	c := bqClient(t, s.url, option.WithHTTPClient(&http.Client{Transport: tap}))
 	ctx := bqContext(t)
@@ -226,7 +196,7 @@ func TestBigQueryPolicySaysApproximate(t *testing.T) {
 // TestBigQueryPolicyWritesPassThrough: under enforce, INSERT ... SELECT
 // reaches the engine as written and copies every row, none sampled away.
 func TestBigQueryPolicyWritesPassThrough(t *testing.T) {
-	s := startBQPolicySkim(t, bqEnforceByKey(1))
+	s := startBQPolicySkim(t, enforceByKey(1))
 	ctx := bqContext(t)
 	if _, err := env.pool.Exec(ctx, `DROP TABLE IF EXISTS analytics.policy_copies;
 		CREATE TABLE analytics.policy_copies (user_id bigint, page text)`); err != nil {

@@ -91,8 +91,9 @@ func startPolicySkim(t *testing.T, yaml string) *skim {
 }
 
 // enforceByKey is an enforce policy for everyone that keeps percent of
-// the users, by a hash of user_id salted with 42. The demo's tables are
-// small, so tables from 1 MiB up are sampled.
+// the users, by a hash of user_id salted with 42. The demos' tables are
+// small (BigQuery's users table is 1.1 MiB), so tables from 1 MiB up are
+// sampled.
 func enforceByKey(percent int) string {
 	return fmt.Sprintf(`policies:
   - name: dev
@@ -203,46 +204,79 @@ func TestPolicyKeySampleKeepsJoins(t *testing.T) {
     mode: enforce
     sample: {min_table_bytes: 1MiB, percent: %d}
 `, percent))
-	// Every event has its account in the full tables.
-	var orphans int
-	if err := env.pool.QueryRow(context.Background(), `SELECT count(*) FROM web.events e
-		WHERE NOT EXISTS (SELECT FROM policy.accounts a WHERE a.user_id = e.user_id)`).Scan(&orphans); err != nil {
-		t.Fatal(err)
-	}
-	if orphans != 0 {
-		t.Fatalf("%d events have no account; the test needs every one to have one", orphans)
-	}
-
 	// A LEFT JOIN counts the sampled events and those that found their
 	// account in one statement, so both counts come from the same sample.
 	const query = "SELECT count(*) AS events, count(a.user_id) AS matched FROM events e LEFT JOIN policy.accounts a ON a.user_id = e.user_id"
-	joined := func(s *skim) (events, matched int64, sent string) {
-		t.Helper()
-		resetUpstream(t)
-		if err := openTrino(t, s.url, "").QueryRow(query).Scan(&events, &matched); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		if events == 0 {
-			t.Fatalf("%s: the sample kept no events", query)
-		}
-		return events, matched, lastUpstream(t).SQL
+	checkJoinShares(t, joinShares{
+		percent: percent,
+		dim:     "account",
+		orphans: `SELECT count(*) FROM web.events e
+			WHERE NOT EXISTS (SELECT FROM policy.accounts a WHERE a.user_id = e.user_id)`,
+		hash: "xxhash64",
+		join: func(url string) (events, matched int64, sent string) {
+			resetUpstream(t)
+			if err := openTrino(t, url, "").QueryRow(query).Scan(&events, &matched); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			if events == 0 {
+				t.Fatalf("%s: the sample kept no events", query)
+			}
+			return events, matched, lastUpstream(t).SQL
+		},
+		byKey:       byKey.url,
+		independent: independent.url,
+	})
+}
+
+// joinShares is a LEFT JOIN of the events to a dimension keyed by
+// user_id, sampled two ways, for checkJoinShares.
+type joinShares struct {
+	// percent is the share both samples keep; dim names a row of the
+	// dimension ("account"); hash is the function sampling by the key.
+	percent   int
+	dim, hash string
+	// orphans counts on PostgreSQL the events without their row of the
+	// dimension.
+	orphans string
+	// join runs the LEFT JOIN through the skim at url and returns the
+	// sampled events, those that found their row, and the statement the
+	// test server received.
+	join func(url string) (events, matched int64, sent string)
+	// byKey is a skim sampling both tables by the key; independent one
+	// sampling each with TABLESAMPLE SYSTEM.
+	byKey, independent string
+}
+
+// checkJoinShares runs j's join through both skims. Sampled by the key,
+// both tables keep the same users, so nearly every sampled event finds its
+// row; sampled independently, an event finds its row only when the row's
+// block happened to be drawn too.
+func checkJoinShares(t *testing.T, j joinShares) {
+	t.Helper()
+	// Every event has its row in the full tables.
+	var orphans int
+	if err := env.pool.QueryRow(context.Background(), j.orphans).Scan(&orphans); err != nil {
+		t.Fatal(err)
 	}
-	keyEvents, keyMatched, keySQL := joined(byKey)
-	sysEvents, sysMatched, sysSQL := joined(independent)
-	if strings.Count(keySQL, "xxhash64") != 2 || strings.Count(sysSQL, "TABLESAMPLE SYSTEM") != 2 {
+	if orphans != 0 {
+		t.Fatalf("%d events have no %s; the test needs every one to have one", orphans, j.dim)
+	}
+	keyEvents, keyMatched, keySQL := j.join(j.byKey)
+	sysEvents, sysMatched, sysSQL := j.join(j.independent)
+	if strings.Count(keySQL, j.hash) != 2 || strings.Count(sysSQL, "TABLESAMPLE SYSTEM") != 2 {
 		t.Fatalf("the test server received\n%s\nand\n%s\nwant both tables sampled by the key, then both by SYSTEM", keySQL, sysSQL)
 	}
 	keyShare := float64(keyMatched) / float64(keyEvents)
 	sysShare := float64(sysMatched) / float64(sysEvents)
-	t.Logf("%d%% by user_id: %d of %d sampled events found their account (%.1f%%)", percent, keyMatched, keyEvents, 100*keyShare)
-	t.Logf("%d%% TABLESAMPLE SYSTEM on each side: %d of %d sampled events found their account (%.1f%%)", percent, sysMatched, sysEvents, 100*sysShare)
+	t.Logf("%d%% by user_id: %d of %d sampled events found their %s (%.1f%%)", j.percent, keyMatched, keyEvents, j.dim, 100*keyShare)
+	t.Logf("%d%% TABLESAMPLE SYSTEM on each side: %d of %d sampled events found their %s (%.1f%%)", j.percent, sysMatched, sysEvents, j.dim, 100*sysShare)
 	if keyShare < 0.95 {
-		t.Errorf("sampled by the key, %.1f%% of the sampled events kept their account, want at least 95%%", 100*keyShare)
+		t.Errorf("sampled by the key, %.1f%% of the sampled events kept their %s, want at least 95%%", 100*keyShare, j.dim)
 	}
 	// About percent% survive two independent samples; half is far
 	// beyond any chance of a 5% block sample.
 	if sysShare > 0.5 {
-		t.Errorf("sampled independently, %.1f%% of the sampled events kept their account, want far fewer", 100*sysShare)
+		t.Errorf("sampled independently, %.1f%% of the sampled events kept their %s, want far fewer", 100*sysShare, j.dim)
 	}
 }
 
