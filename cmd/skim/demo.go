@@ -26,7 +26,6 @@ import (
 	"github.com/skimdata/skim/proxy"
 	"github.com/skimdata/skim/proxy/ledger"
 	ptrino "github.com/skimdata/skim/proxy/trino"
-	"github.com/skimdata/skim/rewrite"
 	"github.com/skimdata/skim/test/postgres"
 	"github.com/skimdata/skim/test/trinoserver"
 )
@@ -142,17 +141,15 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer upSrv.Close()
 	upURL, _ := url.Parse("http://" + upLn.Addr().String())
 
-	// The demo tables are small, so skim samples anything above 1 MiB.
-	engine := rewrite.NewEngine(cat, rewrite.Options{MinTableBytes: 1 << 20}, log)
-	// A price per TiB scanned, so the report and dashboard show money
+	// The demo tables are small, so skim samples anything above 1 MiB;
+	// a price per TiB scanned makes the report and dashboard show money
 	// as well as bytes.
 	cfg := config.Default()
+	cfg.Rewrite.MinTableBytes = 1 << 20
 	price := demoPricePerTiB
 	cfg.Trino.PricePerTiB = &price
-	pipeline := proxy.NewPipeline(engine, cfg, proxy.Options{}, log)
-	pipeline.SetLedger(sink)
 	registry := prometheus.NewRegistry()
-	pipeline.SetMetrics(proxy.NewMetrics(registry))
+	pipeline := (&server{log: log, ledger: sink, metrics: proxy.NewMetrics(registry)}).pipeline(cfg, cat)
 	defer pipeline.Close()
 	frontend, err := ptrino.New(pipeline, ptrino.Options{Upstream: upURL}, log)
 	if err != nil {

@@ -81,12 +81,7 @@ func explain(args []string, stdin io.Reader, stdout, stderr io.Writer, log *zap.
 		return err
 	}
 
-	engine := rewrite.NewEngine(cat, rewrite.Options{
-		MinTableBytes:      cfg.Rewrite.MinTableBytes,
-		MaxShortfall:       cfg.Rewrite.MaxShortfall,
-		TrinoSplitBytes:    cfg.Rewrite.TrinoSplitBytes,
-		BigQueryBlockBytes: cfg.Rewrite.BigQueryBlockBytes,
-	}, log)
+	engine := newEngine(cfg, cat, log)
 	req := rewrite.Request{
 		SQL:     sql,
 		Dialect: d,

@@ -271,15 +271,20 @@ func (s *server) loadSpending(ctx context.Context, cfg *config.Config, target st
 	s.log.Info("daily budgets: read today's ledger records", zap.Int("records", st.Records), zap.Int("skipped", st.Skipped))
 }
 
-// pipeline builds a frontend's pipeline over a catalog.
-func (s *server) pipeline(cfg *config.Config, cat catalog.Provider) *proxy.Pipeline {
-	engine := rewrite.NewEngine(cat, rewrite.Options{
+// newEngine is the rewrite engine the configuration's rewrite settings
+// describe, over cat.
+func newEngine(cfg *config.Config, cat catalog.Provider, log *zap.Logger) *rewrite.Engine {
+	return rewrite.NewEngine(cat, rewrite.Options{
 		MinTableBytes:      cfg.Rewrite.MinTableBytes,
 		MaxShortfall:       cfg.Rewrite.MaxShortfall,
 		TrinoSplitBytes:    cfg.Rewrite.TrinoSplitBytes,
 		BigQueryBlockBytes: cfg.Rewrite.BigQueryBlockBytes,
-	}, s.log)
-	p := proxy.NewPipeline(engine, cfg, proxy.Options{Spending: s.spending}, s.log)
+	}, log)
+}
+
+// pipeline builds a frontend's pipeline over a catalog.
+func (s *server) pipeline(cfg *config.Config, cat catalog.Provider) *proxy.Pipeline {
+	p := proxy.NewPipeline(newEngine(cfg, cat, s.log), cfg, proxy.Options{Spending: s.spending}, s.log)
 	if s.ledger != nil {
 		p.SetLedger(s.ledger)
 	}
