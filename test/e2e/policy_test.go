@@ -150,7 +150,7 @@ func TestPolicyKeySampleIsReproducible(t *testing.T) {
 	if !strings.Contains(sent, "xxhash64(to_utf8('42:' || CAST(user_id AS varchar)))") {
 		t.Fatalf("the test server received %s, want events sampled by a hash of user_id", sent)
 	}
-	for i, s := range []*skim{first, second, first} {
+	for i, s := range []*skim{second, first} {
 		if _, rows := queryRows(t, openTrino(t, s.url, ""), query); !slices.EqualFunc(rows, want, slices.Equal) {
 			t.Errorf("run %d returned %d users, the first %d; want the same rows", i+2, len(rows), len(want))
 		}
