@@ -87,23 +87,22 @@ func (r *Run) Hold() {
 // Release ends one Hold; the record is written once the statement is
 // finished and nothing holds it.
 func (r *Run) Release() {
-	r.mu.Lock()
-	r.holds--
-	ready := r.finish && r.holds <= 0 && !r.written
-	r.written = r.written || ready
-	r.mu.Unlock()
-	if ready {
-		r.write()
-	}
+	r.update(func() { r.holds-- })
 }
 
 // Finish says the statement is over: the client has its last row or its
 // error. The record is written now, or when the last Hold is released.
 // Later calls do nothing.
 func (r *Run) Finish() {
+	r.update(func() { r.finish = true })
+}
+
+// update changes the run's state under its lock, then writes the record
+// if that made it finished and unheld, once.
+func (r *Run) update(change func()) {
 	r.mu.Lock()
-	r.finish = true
-	ready := r.holds <= 0 && !r.written
+	change()
+	ready := r.finish && r.holds <= 0 && !r.written
 	r.written = r.written || ready
 	r.mu.Unlock()
 	if ready {
