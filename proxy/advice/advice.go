@@ -71,7 +71,7 @@ const (
 	DefaultClusteringFactor = 0.5
 )
 
-// Options tune an Advisor. Zero fields take the defaults above.
+// Options tune the advice. Zero fields take the defaults above.
 type Options struct {
 	// Table, when set, restricts the advice to this fully qualified table.
 	Table string
@@ -200,9 +200,9 @@ type Column struct {
 	Savings int64  `json:"savings"`
 }
 
-// Advisor adds up ledger records one at a time; it holds a few numbers per
+// advisor adds up ledger records one at a time; it holds a few numbers per
 // table and column, never the records. It is not safe for concurrent use.
-type Advisor struct {
+type advisor struct {
 	cat    catalog.Provider
 	opts   Options
 	log    *zap.Logger
@@ -234,11 +234,11 @@ type columnSum struct {
 	partSaved, clusSaved float64
 }
 
-// New returns an Advisor that looks tables up in cat, which may be nil when
-// there is no catalog: then every table is listed without savings.
-func New(cat catalog.Provider, opts Options, log *zap.Logger) *Advisor {
+// newAdvisor returns an advisor that looks tables up in cat, which may be
+// nil when there is no catalog: then every table is listed without savings.
+func newAdvisor(cat catalog.Provider, opts Options, log *zap.Logger) *advisor {
 	opts.setDefaults()
-	return &Advisor{
+	return &advisor{
 		cat:    cat,
 		opts:   opts,
 		log:    log,
@@ -254,17 +254,17 @@ func New(cat catalog.Provider, opts Options, log *zap.Logger) *Advisor {
 // Run reads the ledger at source (a JSON-lines file or a postgres:// URL)
 // over span and returns the advice, with how the read went.
 func Run(ctx context.Context, source string, span ledger.Span, cat catalog.Provider, opts Options, log *zap.Logger) (*Report, ledger.ReadStats, error) {
-	a := New(cat, opts, log)
-	st, err := ledger.Read(ctx, source, span, func(r ledger.Record) error { return a.Add(ctx, r) })
+	a := newAdvisor(cat, opts, log)
+	st, err := ledger.Read(ctx, source, span, func(r ledger.Record) error { return a.add(ctx, r) })
 	if err != nil {
 		return nil, st, err
 	}
-	return a.Report(), st, nil
+	return a.report(), st, nil
 }
 
-// Add counts one record. It fails only when ctx ends during a catalog
+// add counts one record. It fails only when ctx ends during a catalog
 // lookup.
-func (a *Advisor) Add(ctx context.Context, r ledger.Record) error {
+func (a *advisor) add(ctx context.Context, r ledger.Record) error {
 	if r.Decision == "reject" {
 		a.rep.Rejected++
 		return nil
@@ -318,7 +318,7 @@ func (a *Advisor) Add(ctx context.Context, r ledger.Record) error {
 }
 
 // table returns the sum for name, looking the table up on first sight.
-func (a *Advisor) table(ctx context.Context, name string) (*tableSum, error) {
+func (a *advisor) table(ctx context.Context, name string) (*tableSum, error) {
 	if s, ok := a.tables[name]; ok {
 		return s, nil
 	}
@@ -369,8 +369,8 @@ func (s *tableSum) column(name string, opts Options) *columnSum {
 	return c
 }
 
-// Report returns the advice for the records added so far.
-func (a *Advisor) Report() *Report {
+// report returns the advice for the records added so far.
+func (a *advisor) report() *Report {
 	rep := a.rep
 	rep.Tables = make([]Table, 0, len(a.tables))
 	for name, s := range a.tables {

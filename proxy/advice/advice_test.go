@@ -313,13 +313,13 @@ func TestAdvisor(t *testing.T) {
 	cat := testCatalog(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := New(cat, tt.opts, zap.NewNop())
+			a := newAdvisor(cat, tt.opts, zap.NewNop())
 			for _, r := range tt.records {
-				if err := a.Add(context.Background(), r); err != nil {
+				if err := a.add(context.Background(), r); err != nil {
 					t.Fatalf("Add: %v", err)
 				}
 			}
-			got := project(a.Report())
+			got := project(a.report())
 			for i := range got {
 				if len(got[i].columns) == 0 {
 					got[i].columns = nil
@@ -333,18 +333,18 @@ func TestAdvisor(t *testing.T) {
 }
 
 func TestReportDetails(t *testing.T) {
-	a := New(testCatalog(t), Options{}, zap.NewNop())
+	a := newAdvisor(testCatalog(t), Options{}, zap.NewNop())
 	later := t0.Add(time.Hour)
 	for _, r := range []ledger.Record{
 		rec(3000, []string{"hive.web.events"}, "hive.web.events.event_ts"),
 		{Time: later, Frontend: "bigquery", Decision: "passthrough", Tables: []string{"hive.web.events"}, EstimatedBytesBefore: 1},
 		{Time: later, Decision: "reject"},
 	} {
-		if err := a.Add(context.Background(), r); err != nil {
+		if err := a.add(context.Background(), r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rep := a.Report()
+	rep := a.report()
 	if rep.Statements != 2 || rep.Rejected != 1 || !rep.First.Equal(t0) || !rep.Last.Equal(later) {
 		t.Errorf("statements %d rejected %d first %v last %v", rep.Statements, rep.Rejected, rep.First, rep.Last)
 	}
@@ -363,11 +363,11 @@ func TestReportDetails(t *testing.T) {
 }
 
 func TestNoCatalog(t *testing.T) {
-	a := New(nil, Options{}, zap.NewNop())
-	if err := a.Add(context.Background(), rec(10, []string{"a.b.c"}, "a.b.c.d")); err != nil {
+	a := newAdvisor(nil, Options{}, zap.NewNop())
+	if err := a.add(context.Background(), rec(10, []string{"a.b.c"}, "a.b.c.d")); err != nil {
 		t.Fatal(err)
 	}
-	tab := a.Report().Tables[0]
+	tab := a.report().Tables[0]
 	if tab.InCatalog || tab.Note != "no catalog given" || tab.Columns[0].Statements != 1 || tab.Savings != 0 {
 		t.Errorf("table %+v", tab)
 	}
@@ -381,16 +381,16 @@ func (failing) Table(context.Context, string) (*catalog.Table, error) {
 }
 
 func TestCatalogFailure(t *testing.T) {
-	a := New(failing{}, Options{}, zap.NewNop())
-	if err := a.Add(context.Background(), rec(10, []string{"a.b.c"})); err != nil {
+	a := newAdvisor(failing{}, Options{}, zap.NewNop())
+	if err := a.add(context.Background(), rec(10, []string{"a.b.c"})); err != nil {
 		t.Fatalf("a failing lookup should not stop the advice: %v", err)
 	}
-	if n := a.Report().Tables[0].Note; !strings.Contains(n, "coordinator unreachable") {
+	if n := a.report().Tables[0].Note; !strings.Contains(n, "coordinator unreachable") {
 		t.Errorf("note %q", n)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := New(failing{}, Options{}, zap.NewNop()).Add(ctx, rec(10, []string{"a.b.c"})); err == nil {
+	if err := newAdvisor(failing{}, Options{}, zap.NewNop()).add(ctx, rec(10, []string{"a.b.c"})); err == nil {
 		t.Error("a cancelled context should stop the advice")
 	}
 }

@@ -153,9 +153,6 @@ type Cursor struct {
 // a record's id and time, which begin its line.
 const lastPrefix = 256
 
-// Offset returns the byte just past the last whole line read.
-func (c Cursor) Offset() int64 { return c.offset }
-
 // FromStart reports whether the read that returned c read the file from
 // its start rather than on from the cursor it was given: that cursor was
 // the zero Cursor, or the file was replaced or truncated since. Whatever

@@ -104,8 +104,8 @@ func TestTail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := int64(strings.LastIndexByte(string(b), '\n') + 1); next.Offset() != want {
-			t.Errorf("%s: offset %d, want %d", tt.name, next.Offset(), want)
+		if want := int64(strings.LastIndexByte(string(b), '\n') + 1); next.offset != want {
+			t.Errorf("%s: offset %d, want %d", tt.name, next.offset, want)
 		}
 		cur = next
 	}
@@ -176,8 +176,8 @@ func TestTailErrors(t *testing.T) {
 	// was, so that the next read hands the same records over again.
 	stop := errors.New("enough")
 	got, _, err := Tail(context.Background(), path, cur, Span{}, func(Record) error { return stop })
-	if !errors.Is(err, stop) || got.Offset() != cur.Offset() {
-		t.Errorf("Tail with a failing callback: %v at offset %d, want the callback's error at %d", err, got.Offset(), cur.Offset())
+	if !errors.Is(err, stop) || got.offset != cur.offset {
+		t.Errorf("Tail with a failing callback: %v at offset %d, want the callback's error at %d", err, got.offset, cur.offset)
 	}
 	if _, _, ids := tail(t, path, got, Span{}); strings.Join(ids, ",") != "b,c" {
 		t.Errorf("after the error, read %v, want b,c", ids)
@@ -191,8 +191,8 @@ func TestTailErrors(t *testing.T) {
 
 	missing := filepath.Join(t.TempDir(), "nope.jsonl")
 	if got, _, err := Tail(context.Background(), missing, cur, Span{}, func(Record) error { return nil }); !errors.Is(err, os.ErrNotExist) ||
-		!strings.Contains(err.Error(), "--ledger") || got.Offset() != cur.Offset() {
-		t.Errorf("Tail of a missing file: %v, offset %d; want a not-exist error naming --ledger and the cursor as given", err, got.Offset())
+		!strings.Contains(err.Error(), "--ledger") || got.offset != cur.offset {
+		t.Errorf("Tail of a missing file: %v, offset %d; want a not-exist error naming --ledger and the cursor as given", err, got.offset)
 	}
 
 	_, _, err = Tail(context.Background(), "postgres://skim:s3cret@db/skim", Cursor{}, Span{}, func(Record) error { return nil })

@@ -85,9 +85,6 @@ func (d *Days) DropBefore(t time.Time) {
 	}
 }
 
-// Len returns the number of days with records.
-func (d *Days) Len() int { return len(d.days) }
-
 // Summary returns the report of the days span touches: from the day its
 // From falls in to the day before its exclusive To, a zero bound being
 // open. Days count in full, so a span of whole days in Options.Location,

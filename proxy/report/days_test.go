@@ -72,7 +72,7 @@ func TestDaysSlide(t *testing.T) {
 		}
 		// The days before the window are gone; those after it stay for
 		// when the window reaches them.
-		if n, most := d.Len(), 15-step; n > most {
+		if n, most := len(d.days), 15-step; n > most {
 			t.Errorf("step %d: %d days kept, want at most %d", step, n, most)
 		}
 	}

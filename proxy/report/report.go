@@ -45,14 +45,14 @@ const (
 	ByDay    Dimension = "day"
 )
 
-// Dimensions lists every dimension, in the order help texts show them.
-func Dimensions() []Dimension {
+// dimensions lists every dimension, in the order help texts show them.
+func dimensions() []Dimension {
 	return []Dimension{ByUser, ByTeam, ByTable, ByRule, ByPolicy, ByDay}
 }
 
 // ParseDimension returns the dimension named s.
 func ParseDimension(s string) (Dimension, error) {
-	for _, d := range Dimensions() {
+	for _, d := range dimensions() {
 		if string(d) == s {
 			return d, nil
 		}
@@ -225,7 +225,7 @@ func (g *tally) totals() Totals {
 // record it is given.
 func New(span ledger.Span, opts Options) *Aggregator {
 	a := &Aggregator{opts: opts.withDefaults(), span: span, groups: map[Dimension]map[string]*tally{}}
-	for _, d := range Dimensions() {
+	for _, d := range dimensions() {
 		a.groups[d] = map[string]*tally{}
 	}
 	return a
@@ -382,14 +382,14 @@ func (a *Aggregator) sorted(d Dimension) []Group {
 	for k, g := range a.groups[d] {
 		out = append(out, Group{Key: k, Totals: g.totals()})
 	}
-	slices.SortFunc(out, Compare)
+	slices.SortFunc(out, compareGroups)
 	return out
 }
 
-// Compare orders groups for a breakdown: most bytes saved first, then most
+// compareGroups orders groups for a breakdown: most bytes saved first, then most
 // money saved, most statements, and by key, so that the order is the same
 // on every run.
-func Compare(x, y Group) int {
+func compareGroups(x, y Group) int {
 	return cmp.Or(
 		cmp.Compare(y.BytesSaved, x.BytesSaved),
 		cmp.Compare(y.MoneySaved, x.MoneySaved),

@@ -55,7 +55,7 @@ func summarize(span ledger.Span, opts Options, recs []ledger.Record) *Summary {
 }
 
 func TestParseDimension(t *testing.T) {
-	for _, d := range Dimensions() {
+	for _, d := range dimensions() {
 		if got, err := ParseDimension(string(d)); err != nil || got != d {
 			t.Errorf("ParseDimension(%q) = %q, %v", d, got, err)
 		}
