@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/skimdata/skim/rewrite/stmt"
+	"github.com/skimdata/skim/rewrite/stmt/stmttest"
 )
 
 var session = stmt.Session{Catalog: "proj", Schema: "ds"}
@@ -583,6 +584,9 @@ func TestParse(t *testing.T) {
 				t.Fatalf("Parse(%q): %v", c.sql, err)
 			}
 			eq(t, "text", st.Text, c.sql)
+			if err := stmttest.Check(st); err != nil {
+				t.Errorf("invariant: %v", err)
+			}
 			c.check(t, st)
 		})
 	}
@@ -687,6 +691,9 @@ func BenchmarkParse(b *testing.B) {
 func TestRealistic(t *testing.T) {
 	st, err := Parse(realistic, session)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stmttest.Check(st); err != nil {
 		t.Fatal(err)
 	}
 	eq(t, "blocks", blockShapes(st), []string{"top", "cte active_users"})

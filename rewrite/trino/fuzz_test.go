@@ -2,16 +2,16 @@ package trino
 
 import (
 	"math/rand"
-	"strings"
 	"testing"
 
 	"github.com/skimdata/skim/rewrite/stmt"
+	"github.com/skimdata/skim/rewrite/stmt/stmttest"
 )
 
 // FuzzParse checks that Parse never panics, that it fails only with a
-// ParseError, and that every span it returns lies within the text: table
-// spans start with the name as written, block clauses lie within their
-// block.
+// ParseError, and that every statement it returns keeps the model's
+// contract (stmttest.Check): spans lie within the text, table spans start
+// with the name as written, block clauses lie within their block.
 func FuzzParse(f *testing.F) {
 	for _, s := range seedStatements() {
 		f.Add(s)
@@ -37,16 +37,8 @@ func FuzzParse(f *testing.F) {
 		if s.Text != text || s.Dialect != stmt.Trino {
 			t.Fatalf("Parse(%q) returned text %q, dialect %q", text, s.Text, s.Dialect)
 		}
-		if msg := checkInvariants(s); msg != "" {
-			t.Fatalf("Parse(%q): %s", text, msg)
-		}
-		for _, r := range s.Tables {
-			if !strings.HasPrefix(text[r.Span.Start:], r.Written) {
-				t.Fatalf("Parse(%q): table span does not start with %q", text, r.Written)
-			}
-		}
-		if s.Kind == stmt.KindRead && len(s.Blocks) == 0 {
-			t.Fatalf("Parse(%q): a read without blocks", text)
+		if err := stmttest.Check(s); err != nil {
+			t.Fatalf("Parse(%q): %v", text, err)
 		}
 	})
 }

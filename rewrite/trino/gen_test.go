@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/skimdata/skim/rewrite/stmt"
+	"github.com/skimdata/skim/rewrite/stmt/stmttest"
 )
 
 // queryGen writes random, valid queries token by token, with random case,
@@ -419,8 +420,8 @@ func TestGeneratedQueries(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Parse(%q): %v", text, err)
 		}
-		if msg := checkInvariants(s); msg != "" {
-			t.Fatalf("Parse(%q): %s", text, msg)
+		if err := stmttest.Check(s); err != nil {
+			t.Fatalf("Parse(%q): %v", text, err)
 		}
 		if len(s.Blocks) != len(g.blocks) {
 			t.Fatalf("Parse(%q): %d blocks, want %d", text, len(s.Blocks), len(g.blocks))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/skimdata/skim/rewrite/stmt"
+	"github.com/skimdata/skim/rewrite/stmt/stmttest"
 )
 
 var testSession = stmt.Session{Catalog: "hive", Schema: "web"}
@@ -511,8 +512,8 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse(%q): %v", tt.sql, err)
 			}
-			if msg := checkInvariants(s); msg != "" {
-				t.Errorf("invariant: %s", msg)
+			if err := stmttest.Check(s); err != nil {
+				t.Errorf("invariant: %v", err)
 			}
 			expect(t, "kind", s.Kind, tt.kind)
 			expect(t, "verb", s.Verb, tt.verb)
@@ -549,51 +550,6 @@ func TestParseUnqualified(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, "name", s.Tables[0].Name, "hive.web.t")
-}
-
-// checkInvariants returns what is wrong with a parsed statement's spans and
-// links, or "".
-func checkInvariants(s *stmt.Statement) string {
-	n := len(s.Text)
-	in := func(sp stmt.Span) bool { return 0 <= sp.Start && sp.Start <= sp.End && sp.End <= n }
-	for _, r := range s.Tables {
-		if !in(r.Span) {
-			return fmt.Sprintf("table span %+v out of range", r.Span)
-		}
-		if !strings.HasPrefix(s.Text[r.Span.Start:r.Span.End], r.Written) || r.Written == "" {
-			return fmt.Sprintf("table span %q does not start with %q", s.Text[r.Span.Start:r.Span.End], r.Written)
-		}
-	}
-	for i, b := range s.Blocks {
-		if !in(b.Span) || b.Span.Start == b.Span.End {
-			return fmt.Sprintf("block %d span %+v out of range", i, b.Span)
-		}
-		if b.HasWhere && (!in(b.Where) || b.Where.Start < b.Span.Start || b.Where.End > b.Span.End) {
-			return fmt.Sprintf("block %d where %+v outside block %+v", i, b.Where, b.Span)
-		}
-		if !b.HasWhere && b.WhereInsert != -1 && (b.WhereInsert <= b.Span.Start || b.WhereInsert > b.Span.End) {
-			return fmt.Sprintf("block %d where insert %d outside block %+v", i, b.WhereInsert, b.Span)
-		}
-		for _, o := range b.OrderBy {
-			if !in(o.Span) || o.Span.Start < b.Span.Start || o.Span.End > b.Span.End {
-				return fmt.Sprintf("block %d order key %+v outside block %+v", i, o.Span, b.Span)
-			}
-		}
-		for _, f := range b.From {
-			if f.Table != nil && (f.Table.Block != b || f.Table.Span.Start < b.Span.Start || f.Table.Span.End > b.Span.End) {
-				return fmt.Sprintf("block %d table %q not inside it", i, f.Table.Written)
-			}
-		}
-		if i >= 2 && b.Span.Start < s.Blocks[i-1].Span.Start {
-			return "blocks out of source order"
-		}
-	}
-	for _, h := range s.Hints {
-		if !in(h.Span) {
-			return fmt.Sprintf("hint span %+v out of range", h.Span)
-		}
-	}
-	return ""
 }
 
 // seedStatements returns the test statements, for the fuzz tests.
@@ -642,8 +598,8 @@ func TestBenchStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg := checkInvariants(s); msg != "" {
-		t.Fatal(msg)
+	if err := stmttest.Check(s); err != nil {
+		t.Fatal(err)
 	}
 	expect(t, "tables", tableNames(s), []string{
 		"iceberg.analytics.events@iceberg.analytics.events AS e", "hive.crm.users@hive.crm.users u", "hive.crm.accounts@hive.crm.accounts acc"})
